@@ -1,0 +1,41 @@
+// Bitbucket Cloud REST as Forge's product proxy answers requestBitbucket: routes are answered from
+// fixtures registered by the test or sandbox; anything else is a 404, as Bitbucket would answer.
+
+export type BitbucketPrincipal = { kind: 'app' } | { kind: 'user'; accountId: string | undefined };
+
+export interface BitbucketCall {
+  readonly method: string;
+  readonly path: string;
+  readonly principal: BitbucketPrincipal;
+}
+
+export type BitbucketResponder = (call: BitbucketCall) => { status: number; body?: unknown } | undefined;
+
+export class BitbucketEmulator {
+  readonly calls: BitbucketCall[] = [];
+  private readonly routes = new Map<string, unknown>();
+  private readonly responders: BitbucketResponder[] = [];
+
+  /** Serves `body` for GET `path` (query string ignored) to any principal. */
+  serve(path: string, body: unknown): void {
+    this.routes.set(path, body);
+  }
+
+  /** Serves computed answers, e.g. per user; the first responder that answers wins. */
+  respond(responder: BitbucketResponder): void {
+    this.responders.push(responder);
+  }
+
+  async handle(principal: BitbucketPrincipal, path: string, init: RequestInit | undefined): Promise<Response> {
+    const method = (init?.method ?? 'GET').toUpperCase();
+    const pathOnly = path.split('?')[0] ?? path;
+    const call: BitbucketCall = { method, path, principal };
+    this.calls.push(call);
+    for (const responder of this.responders) {
+      const answer = responder(call);
+      if (answer) return Response.json(answer.body ?? {}, { status: answer.status });
+    }
+    if (method === 'GET' && this.routes.has(pathOnly)) return Response.json(this.routes.get(pathOnly), { status: 200 });
+    return Response.json({ type: 'error', error: { message: `Resource not found: ${pathOnly}` } }, { status: 404 });
+  }
+}

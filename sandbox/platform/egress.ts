@@ -1,0 +1,83 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+
+// On Forge, an external fetch to a host missing from permissions.external.fetch.backend never leaves
+// the runtime: it fails with REQUEST_EGRESS_ALLOWLIST_ERR. Locally, allowed hosts may be routed to a
+// loopback server (the Coralogix contract receiver) in place of the real internet, which is unreachable here.
+
+export interface EgressPolicy {
+  readonly allowedAddresses: readonly string[];
+}
+
+interface ManifestEgress {
+  permissions?: { external?: { fetch?: { backend?: Array<string | { address?: string; remote?: string }> } } };
+}
+
+export function readEgressPolicy(manifestPath: string): EgressPolicy {
+  const manifest = parse(readFileSync(manifestPath, 'utf8')) as ManifestEgress;
+  const backend = manifest.permissions?.external?.fetch?.backend ?? [];
+  const allowedAddresses = backend
+    .map((entry) => (typeof entry === 'string' ? entry : (entry.address ?? '')))
+    .filter((address) => address !== '');
+  return { allowedAddresses };
+}
+
+/** Forge's matching: `*.x.com` covers subdomains of x.com, not x.com itself; scheme and port are optional. */
+export function isAllowedUrl(policy: EgressPolicy, url: URL): boolean {
+  return policy.allowedAddresses.some((address) => {
+    const withScheme = /^[a-z]+:\/\//i.test(address) ? address : `https://${address}`;
+    const allowed = new URL(withScheme.replace('*.', 'wildcard-placeholder.'));
+    if (/^[a-z]+:\/\//i.test(address) && allowed.protocol !== url.protocol) return false;
+    const allowedHost = allowed.hostname;
+    if (address.includes('*.')) {
+      const suffix = allowedHost.replace(/^wildcard-placeholder\./, '.');
+      return url.hostname.endsWith(suffix) && url.hostname.length > suffix.length;
+    }
+    return url.hostname === allowedHost;
+  });
+}
+
+export class EgressNotAllowedError extends Error {
+  override readonly name = 'REQUEST_EGRESS_ALLOWLIST_ERR';
+  readonly status = 403;
+  constructor(url: string) {
+    super(`URL not included in the external fetch backend permissions: ${url}. Visit go.atlassian.com/forge-egress for more information.`);
+  }
+}
+
+export interface EgressCounters {
+  requests: number;
+  refused: number;
+  /** Hosts the app addressed, most recent last (bounded). */
+  hosts: string[];
+}
+
+const HOST_LOG_LIMIT = 1000;
+
+/**
+ * The runtime's global fetch with Forge's allow-list in front. `routes` maps an allowed host to the
+ * local base URL that stands in for it.
+ */
+export function createEgressFetch(
+  policy: () => EgressPolicy | undefined,
+  routes: Map<string, string>,
+  counters: EgressCounters,
+  realFetch: typeof fetch,
+): typeof fetch {
+  return async (input, init) => {
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    const current = policy();
+    if (current === undefined) return realFetch(input, init);
+    if (!isAllowedUrl(current, url)) {
+      counters.refused += 1;
+      throw new EgressNotAllowedError(url.toString());
+    }
+    counters.requests += 1;
+    counters.hosts.push(url.hostname);
+    if (counters.hosts.length > HOST_LOG_LIMIT) counters.hosts.shift();
+    const route = routes.get(url.hostname);
+    if (route === undefined) return realFetch(input, init);
+    const target = new URL(url.pathname + url.search, route);
+    return realFetch(target, init);
+  };
+}

@@ -1,0 +1,302 @@
+import { existsSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
+
+// The platform's side of the Forge KVS REST API as @forge/kvs calls it (POST /api/v1/...).
+// Limits from the Forge storage docs: keys ≤ 500 chars of [a-zA-Z0-9:._\s-#], values ≤ 240 KiB,
+// transactions ≤ 25 operations, queries ≤ 100 results a page.
+const KEY_PATTERN = /^[a-zA-Z0-9:._\s\-#]+$/;
+const MAX_KEY_LENGTH = 500;
+const MAX_VALUE_BYTES = 240 * 1024;
+const MAX_TRANSACTION_OPS = 25;
+const MAX_QUERY_LIMIT = 100;
+
+interface StoredItem {
+  value: unknown;
+  createdAt: number;
+  updatedAt: number;
+  expireAt?: number;
+}
+
+interface Ttl {
+  value: number;
+  unit: 'SECONDS' | 'MINUTES' | 'HOURS' | 'DAYS';
+}
+
+const TTL_UNIT_MS: Record<Ttl['unit'], number> = { SECONDS: 1000, MINUTES: 60_000, HOURS: 3_600_000, DAYS: 86_400_000 };
+
+export interface KvsCounters {
+  reads: number;
+  writes: number;
+}
+
+type JsonRecord = Record<string, unknown>;
+
+class KvsError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function asRecord(value: unknown): JsonRecord {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new KvsError(400, 'BAD_REQUEST', 'Provided request body is invalid');
+  }
+  return value as JsonRecord;
+}
+
+function asArray(value: unknown): unknown[] {
+  if (!Array.isArray(value)) throw new KvsError(400, 'BAD_REQUEST', 'Provided request body is invalid');
+  return value;
+}
+
+export class KvsEmulator {
+  private readonly values = new Map<string, StoredItem>();
+  private readonly secrets = new Map<string, StoredItem>();
+  readonly counters: KvsCounters = { reads: 0, writes: 0 };
+
+  constructor(
+    private readonly now: () => number = Date.now,
+    private readonly persistFile?: string,
+  ) {
+    if (persistFile && existsSync(persistFile)) this.load(persistFile);
+  }
+
+  /** Answers one SDK request; the result is what the platform would put on the wire. */
+  async handle(path: string, init: RequestInit | undefined): Promise<Response> {
+    try {
+      const body: unknown = init?.body ? JSON.parse(String(init.body)) : {};
+      const result = this.dispatch(path, body);
+      if (result === undefined) return new Response(null, { status: 204 });
+      return Response.json(result, { status: 200 });
+    } catch (error) {
+      if (error instanceof KvsError) {
+        return Response.json({ code: error.code, message: error.message }, { status: error.status });
+      }
+      if (error instanceof SyntaxError) {
+        return Response.json({ code: 'BAD_REQUEST', message: 'Provided request body is invalid' }, { status: 400 });
+      }
+      throw error;
+    }
+  }
+
+  /** Test and sandbox access without going through the SDK (not counted). */
+  peek(key: string): unknown {
+    return this.live(this.values, key)?.value;
+  }
+
+  peekSecret(key: string): unknown {
+    return this.live(this.secrets, key)?.value;
+  }
+
+  keys(): string[] {
+    return [...this.values.keys()].filter((key) => this.live(this.values, key)).sort();
+  }
+
+  private dispatch(path: string, rawBody: unknown): unknown {
+    switch (path) {
+      case '/api/v1/get':
+        return this.get(this.values, asRecord(rawBody));
+      case '/api/v1/secret/get':
+        return this.get(this.secrets, asRecord(rawBody));
+      case '/api/v1/set':
+        return this.set(this.values, asRecord(rawBody));
+      case '/api/v1/secret/set':
+        return this.set(this.secrets, asRecord(rawBody));
+      case '/api/v1/delete':
+        return this.delete(this.values, asRecord(rawBody));
+      case '/api/v1/secret/delete':
+        return this.delete(this.secrets, asRecord(rawBody));
+      case '/api/v1/query':
+        return this.query(asRecord(rawBody));
+      case '/api/v1/batch/get':
+        return this.batchGet(asArray(rawBody));
+      case '/api/v1/batch/set':
+        return this.batchSet(asArray(rawBody));
+      case '/api/v1/batch/delete':
+        return this.batchDelete(asArray(rawBody));
+      case '/api/v1/transaction':
+        return this.transaction(asRecord(rawBody));
+      default:
+        throw new KvsError(404, 'NOT_FOUND', `The local KVS does not serve ${path}`);
+    }
+  }
+
+  private live(store: Map<string, StoredItem>, key: string): StoredItem | undefined {
+    const item = store.get(key);
+    if (item?.expireAt !== undefined && item.expireAt <= this.now()) {
+      store.delete(key);
+      return undefined;
+    }
+    return item;
+  }
+
+  private checkKey(key: unknown): string {
+    if (typeof key !== 'string' || key.length === 0 || key.length > MAX_KEY_LENGTH || !KEY_PATTERN.test(key)) {
+      throw new KvsError(400, 'INVALID_KEY', `Invalid key: ${String(key).slice(0, 80)}`);
+    }
+    return key;
+  }
+
+  private get(store: Map<string, StoredItem>, body: JsonRecord): unknown {
+    this.counters.reads += 1;
+    const key = this.checkKey(body.key);
+    const item = this.live(store, key);
+    if (!item) throw new KvsError(404, 'KEY_NOT_FOUND', 'Provided key does not exist');
+    return this.describe(key, item);
+  }
+
+  private describe(key: string, item: StoredItem): JsonRecord {
+    return {
+      key,
+      value: item.value,
+      createdAt: item.createdAt,
+      updatedAt: item.updatedAt,
+      ...(item.expireAt === undefined ? {} : { expireTime: new Date(item.expireAt).toISOString() }),
+    };
+  }
+
+  private write(store: Map<string, StoredItem>, keyValue: unknown, value: unknown, options: unknown): StoredItem {
+    const key = this.checkKey(keyValue);
+    if (value === undefined) throw new KvsError(400, 'BAD_REQUEST', 'A value is required');
+    if (Buffer.byteLength(JSON.stringify(value)) > MAX_VALUE_BYTES) {
+      throw new KvsError(400, 'VALUE_TOO_LARGE', `The value of ${key} is larger than 240 KiB`);
+    }
+    const opts = options === undefined ? {} : asRecord(options);
+    const previous = this.live(store, key);
+    if (opts.keyPolicy === 'FAIL_IF_EXISTS' && previous) {
+      throw new KvsError(409, 'KEY_ALREADY_EXISTS', 'Provided key already exists');
+    }
+    const ttl = opts.ttl as Ttl | undefined;
+    const now = this.now();
+    const item: StoredItem = {
+      value,
+      createdAt: previous?.createdAt ?? now,
+      updatedAt: now,
+      ...(ttl ? { expireAt: now + ttl.value * TTL_UNIT_MS[ttl.unit] } : {}),
+    };
+    store.set(key, item);
+    return item;
+  }
+
+  private set(store: Map<string, StoredItem>, body: JsonRecord): undefined {
+    this.counters.writes += 1;
+    this.write(store, body.key, body.value, body.options);
+    this.persist();
+    return undefined;
+  }
+
+  private delete(store: Map<string, StoredItem>, body: JsonRecord): undefined {
+    this.counters.writes += 1;
+    const key = this.checkKey(body.key);
+    if (!this.live(store, key)) throw new KvsError(404, 'KEY_NOT_FOUND', 'Provided key does not exist');
+    store.delete(key);
+    this.persist();
+    return undefined;
+  }
+
+  private query(body: JsonRecord): JsonRecord {
+    this.counters.reads += 1;
+    const limit = body.limit === undefined ? 10 : Number(body.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_QUERY_LIMIT) {
+      throw new KvsError(400, 'BAD_REQUEST', `Query limit must be between 1 and ${MAX_QUERY_LIMIT}`);
+    }
+    const where = body.where === undefined ? [] : asArray(body.where);
+    const prefixes = where.map((clause) => {
+      const condition = asRecord(clause);
+      if (condition.property !== 'key' || condition.condition !== 'BEGINS_WITH') {
+        throw new KvsError(400, 'BAD_REQUEST', 'The local KVS supports only key BEGINS_WITH conditions');
+      }
+      return String(asArray(condition.values)[0]);
+    });
+    const after = typeof body.after === 'string' ? Buffer.from(body.after, 'base64url').toString('utf8') : undefined;
+    const matching = this.keys().filter((key) => prefixes.every((prefix) => key.startsWith(prefix)) && (after === undefined || key > after));
+    const page = matching.slice(0, limit);
+    const hasMore = matching.length > limit;
+    const lastKey = page[page.length - 1];
+    return {
+      data: page.map((key) => this.describe(key, this.values.get(key) as StoredItem)),
+      ...(hasMore && lastKey !== undefined ? { cursor: Buffer.from(lastKey, 'utf8').toString('base64url') } : {}),
+    };
+  }
+
+  private batchGet(items: unknown[]): JsonRecord {
+    this.counters.reads += items.length;
+    const successfulKeys: JsonRecord[] = [];
+    const failedKeys: JsonRecord[] = [];
+    for (const raw of items) {
+      const key = this.checkKey(asRecord(raw).key);
+      const item = this.live(this.values, key);
+      if (item) successfulKeys.push(this.describe(key, item));
+      else failedKeys.push({ key, error: { code: 'KEY_NOT_FOUND', message: 'Provided key does not exist' } });
+    }
+    return { successfulKeys, failedKeys };
+  }
+
+  private batchSet(items: unknown[]): JsonRecord {
+    this.counters.writes += items.length;
+    const successfulKeys: JsonRecord[] = [];
+    const failedKeys: JsonRecord[] = [];
+    for (const raw of items) {
+      const item = asRecord(raw);
+      try {
+        this.write(this.values, item.key, item.value, item.options);
+        successfulKeys.push({ key: item.key });
+      } catch (error) {
+        if (!(error instanceof KvsError)) throw error;
+        failedKeys.push({ key: item.key, error: { code: error.code, message: error.message } });
+      }
+    }
+    this.persist();
+    return { successfulKeys, failedKeys };
+  }
+
+  private batchDelete(items: unknown[]): JsonRecord {
+    this.counters.writes += items.length;
+    const successfulKeys: JsonRecord[] = [];
+    for (const raw of items) {
+      const key = this.checkKey(asRecord(raw).key);
+      this.values.delete(key);
+      successfulKeys.push({ key });
+    }
+    this.persist();
+    return { successfulKeys, failedKeys: [] };
+  }
+
+  private transaction(body: JsonRecord): undefined {
+    const sets = body.set === undefined ? [] : asArray(body.set).map(asRecord);
+    const deletes = body.delete === undefined ? [] : asArray(body.delete).map(asRecord);
+    const checks = body.check === undefined ? [] : asArray(body.check);
+    if (sets.length + deletes.length + checks.length > MAX_TRANSACTION_OPS) {
+      throw new KvsError(400, 'TOO_MANY_OPERATIONS', `A transaction holds at most ${MAX_TRANSACTION_OPS} operations`);
+    }
+    if (checks.length > 0) throw new KvsError(400, 'BAD_REQUEST', 'The local KVS does not support entity checks');
+    this.counters.writes += sets.length + deletes.length;
+    // Validate every operation before applying any: a transaction is all or nothing.
+    const staged = new Map(this.values);
+    const scratch = new KvsEmulator(this.now);
+    for (const set of sets) scratch.write(scratch.values, set.key, set.value, set.options);
+    for (const set of sets) staged.set(String(set.key), scratch.values.get(String(set.key)) as StoredItem);
+    for (const del of deletes) staged.delete(this.checkKey(del.key));
+    this.values.clear();
+    for (const [key, item] of staged) this.values.set(key, item);
+    this.persist();
+    return undefined;
+  }
+
+  private persist(): void {
+    if (!this.persistFile) return;
+    const snapshot = { values: [...this.values], secrets: [...this.secrets] };
+    const temporary = `${this.persistFile}.tmp`;
+    writeFileSync(temporary, JSON.stringify(snapshot));
+    renameSync(temporary, this.persistFile);
+  }
+
+  private load(file: string): void {
+    const snapshot = JSON.parse(readFileSync(file, 'utf8')) as { values: [string, StoredItem][]; secrets: [string, StoredItem][] };
+    for (const [key, item] of snapshot.values) this.values.set(key, item);
+    for (const [key, item] of snapshot.secrets) this.secrets.set(key, item);
+  }
+}

@@ -1,0 +1,48 @@
+import { fetch } from '@forge/api';
+import type { CoralogixEntry } from '../core/entry';
+import { classifyResponse, classifyTransportFailure, type DeliveryOutcome } from '../core/outcome';
+import { singlesUrl, type RegionId } from '../core/regions';
+
+// Triggers and resolvers get 25 s per invocation; a send must give up well before that so the
+// failure can still be recorded and reported.
+export const SEND_TIMEOUT_MS = 10_000;
+
+// The name Forge gives a fetch refused by the manifest's egress allow-list.
+const EGRESS_REFUSED = 'REQUEST_EGRESS_ALLOWLIST_ERR';
+
+export interface SendTarget {
+  region: RegionId;
+  apiKey: string;
+}
+
+export async function sendEntries(target: SendTarget, entries: readonly CoralogixEntry[], timeoutMs = SEND_TIMEOUT_MS): Promise<DeliveryOutcome> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  try {
+    const response = await fetch(singlesUrl(target.region), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${target.apiKey}` },
+      body: JSON.stringify(entries),
+      signal: controller.signal,
+    });
+    // Drain the body so the connection can be reused; its content is not needed.
+    await response.text().catch(() => '');
+    return classifyResponse(response.status, response.headers.get('retry-after'), Date.now());
+  } catch (error) {
+    if (controller.signal.aborted) return classifyTransportFailure('timeout', `no answer within ${timeoutMs} ms`);
+    if (error instanceof Error && error.name === EGRESS_REFUSED) return classifyTransportFailure('egress-refused', 'host not in the egress allow-list');
+    return classifyTransportFailure('network', describeNetworkError(error));
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A short cause without URLs or headers (which could carry the key). */
+function describeNetworkError(error: unknown): string {
+  if (error instanceof Error) {
+    const cause = (error as Error & { cause?: { code?: unknown } }).cause;
+    if (cause && typeof cause.code === 'string') return cause.code;
+    return error.name;
+  }
+  return 'unknown error';
+}

@@ -1,0 +1,28 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { EventType } from '../../src/core/catalog';
+
+export const FIXTURE_DIR = path.resolve(__dirname, '../fixtures/events');
+
+export interface EventFixture {
+  readonly name: string;
+  readonly eventType: EventType;
+  readonly payload: Record<string, unknown>;
+}
+
+/** Every event fixture, named by file (e.g. `push.repository.forced`). */
+export function loadEventFixtures(): EventFixture[] {
+  return readdirSync(FIXTURE_DIR)
+    .filter((file) => file.endsWith('.json'))
+    .sort()
+    .map((file) => {
+      const payload = JSON.parse(readFileSync(path.join(FIXTURE_DIR, file), 'utf8')) as Record<string, unknown>;
+      return { name: file.replace(/\.json$/, ''), eventType: payload.eventType as EventType, payload };
+    });
+}
+
+export function fixture(name: string): Record<string, unknown> {
+  const found = loadEventFixtures().find((candidate) => candidate.name === name);
+  if (!found) throw new Error(`No event fixture named ${name}`);
+  return structuredClone(found.payload);
+}
