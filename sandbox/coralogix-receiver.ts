@@ -49,6 +49,7 @@ export interface ReceivedRequest {
 
 /** A scripted misbehaviour for the next request(s): fault-injection for delivery tests. */
 export type Fault =
+  | { kind: 'pass' }
   | { kind: 'status'; status: number; retryAfter?: string }
   | { kind: 'delay'; ms: number }
   | { kind: 'reset' };
@@ -84,11 +85,18 @@ export class CoralogixReceiver {
   private readonly faults: Fault[] = [];
   private readonly sockets = new Set<Socket>();
   private readonly listeners = new Set<(entries: AcceptedEntry[]) => void>();
+  private port = 0;
 
   private constructor(
     private readonly server: Server,
     readonly acceptedKeys: Set<string>,
   ) {}
+
+  /** Replaces the keys this receiver accepts (an admin rotating the Send-Your-Data key). */
+  acceptKeys(...apiKeys: string[]): void {
+    this.acceptedKeys.clear();
+    for (const key of apiKeys) this.acceptedKeys.add(key);
+  }
 
   static async start(options: { apiKeys: string[]; port?: number }): Promise<CoralogixReceiver> {
     const server = createServer();
@@ -122,13 +130,32 @@ export class CoralogixReceiver {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
+  /** Stops listening (clients get "connection refused") until resume(); entries are kept. */
+  async stop(): Promise<void> {
+    this.port = (this.server.address() as AddressInfo).port;
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  async resume(): Promise<void> {
+    await new Promise<void>((resolve) => this.server.listen(this.port, '127.0.0.1', resolve));
+  }
+
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    try {
+      await this.answer(request, response);
+    } catch {
+      // The client went away mid-request (e.g. it timed out): nothing to answer.
+      response.destroy();
+    }
+  }
+
+  private async answer(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const fault = this.faults.shift();
     if (fault?.kind === 'reset') {
       request.socket.destroy();
       return;
     }
-    if (fault?.kind === 'delay') await new Promise((resolve) => setTimeout(resolve, fault.ms));
 
     const chunks: Buffer[] = [];
     let bytes = 0;
@@ -136,8 +163,12 @@ export class CoralogixReceiver {
       bytes += (chunk as Buffer).length;
       chunks.push(chunk as Buffer);
     }
-    const reply = (status: number, error?: string, entries = 0, headers: Record<string, string> = {}) => {
+    // A slow Coralogix is one that has taken the entries and answers late: the body is processed
+    // first, so a client that gives up and retries causes a duplicate, as it would in production.
+    const reply = async (status: number, error?: string, entries = 0, headers: Record<string, string> = {}) => {
+      if (fault?.kind === 'delay') await new Promise((resolve) => setTimeout(resolve, fault.ms));
       this.requests.push({ status, bytes, entries, at: Date.now(), ...(error ? { error } : {}) });
+      if (response.destroyed || request.socket.destroyed) return;
       response.writeHead(status, { 'content-type': 'application/json', ...headers });
       response.end(JSON.stringify(error ? { error } : {}));
     };

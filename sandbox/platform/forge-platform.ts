@@ -3,6 +3,7 @@ import path from 'node:path';
 import { BitbucketEmulator, type BitbucketPrincipal } from './bitbucket-emulator';
 import { createEgressFetch, readEgressPolicy, type EgressCounters, type EgressPolicy } from './egress';
 import { KvsEmulator } from './kvs-emulator';
+import { PUBLISH_PATH_PREFIX, QueueEmulator, type QueuedEvent } from './queue-emulator';
 
 // The platform's side of the wire for the unmodified @forge/* SDKs: they reach storage, product APIs
 // and the event queue through global.__forge_fetch__(descriptor, path, init), read their context from
@@ -68,6 +69,7 @@ export interface InvocationResult<T> {
 export class ForgePlatform {
   readonly kvs: KvsEmulator;
   readonly bitbucket = new BitbucketEmulator();
+  readonly queue: QueueEmulator;
   readonly workspaceId: string;
   readonly now: () => number;
   readonly appId = '00000000-0000-4000-8000-000000000000';
@@ -81,6 +83,7 @@ export class ForgePlatform {
     this.now = options.now ?? Date.now;
     this.workspaceId = options.workspaceId ?? '{5d6e4b2c-1f0a-4c3b-9e8d-7a6b5c4d3e2f}';
     this.kvs = new KvsEmulator(this.now, options.kvsFile);
+    this.queue = new QueueEmulator(this.now);
     this.invocationTimeoutMs = options.invocationTimeoutMs ?? 25_000;
     this.egress.policy = readEgressPolicy(options.manifestPath ?? DEFAULT_MANIFEST);
     this.egress.routes.clear();
@@ -102,6 +105,24 @@ export class ForgePlatform {
   /** Sends what the app addresses to `host` to `baseUrl` instead (an allowed host stays required). */
   routeEgress(host: string, baseUrl: string): void {
     this.egress.routes.set(host, baseUrl);
+  }
+
+  /** Wires a queue to its consumer function, as `modules.consumer` does in the manifest. */
+  registerConsumer(queueName: string, handler: (event: unknown, context: unknown) => Promise<unknown>): void {
+    this.queue.registerConsumer(queueName, (event: QueuedEvent) =>
+      this.invoke(() =>
+        handler(
+          {
+            body: event.body,
+            queueName: event.queueName,
+            jobId: event.jobId,
+            eventId: event.eventId,
+            ...(event.retryCount > 0 ? { retryContext: { retryCount: event.retryCount, retryReason: event.retryReason ?? 'FUNCTION_RETRY_REQUEST', retryData: undefined } } : {}),
+          },
+          { installContext: this.installContext },
+        ),
+      ),
+    );
   }
 
   onStargate(handler: StargateHandler): void {
@@ -163,6 +184,7 @@ export class ForgePlatform {
       return this.bitbucket.handle(principal, requestPath, init);
     }
     if (descriptor.type === 'fpp' && descriptor.remote === 'stargate') {
+      if (requestPath.startsWith(PUBLISH_PATH_PREFIX)) return this.queue.handlePublish(init);
       for (const handler of this.stargateHandlers) {
         const response = await handler(requestPath, init);
         if (response) return response;

@@ -1,6 +1,7 @@
 import { isEventType, Severity, type SeverityLevel } from './catalog';
 import { decodeEvent } from './events';
 import { buildRecord, eventIdOf, severityOf, type LogRecord } from './record';
+import { fitEntry } from './size';
 
 /** One element of the /logs/v1/singles request body. */
 export interface CoralogixEntry {
@@ -72,7 +73,7 @@ export function transformEvent(payload: unknown, destination: Destination, recei
     const record = buildRecord(decoded.event, payload);
     return {
       kind: 'event',
-      entry: entryFromRecord(record, severityOf(decoded.event), destination, receivedAtMs),
+      entry: fitEntry(entryFromRecord(record, severityOf(decoded.event), destination, receivedAtMs)),
       eventId: record.event.id,
       eventType: decoded.event.eventType,
     };
@@ -101,7 +102,7 @@ export function transformEvent(payload: unknown, destination: Destination, recei
     eventId,
     eventType,
     problems: decoded.problems,
-    entry: {
+    entry: fitEntry({
       applicationName: destination.applicationName,
       subsystemName: destination.subsystemName,
       ...timeFields(timestamp, receivedAtMs),
@@ -110,7 +111,7 @@ export function transformEvent(payload: unknown, destination: Destination, recei
       className: eventType,
       methodName: 'Unrecognised Bitbucket event',
       text: JSON.stringify(text),
-    },
+    }),
   };
 }
 

@@ -44,6 +44,7 @@ export const apiKeySchema = z.string().check(
 /** Everything the delivery path needs, resolved from storage. */
 export interface DeliverySettings extends StoredSettings {
   apiKey: string;
+  revision: number;
 }
 
 export function defaultStoredSettings(): StoredSettings {

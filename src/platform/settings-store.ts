@@ -3,43 +3,69 @@ import { apiKeySchema, storedSettingsSchema, type DeliverySettings, type StoredS
 import { StorageKeys } from './storage-keys';
 
 export class InvalidSettingsError extends Error {
-  constructor(readonly problems: readonly string[]) {
-    super(`Invalid settings: ${problems.join('; ')}`);
+  constructor(readonly problems: ReadonlyArray<{ field: string; message: string }>) {
+    super(`Invalid settings: ${problems.map((problem) => `${problem.field}: ${problem.message}`).join('; ')}`);
+    this.name = 'InvalidSettingsError';
   }
 }
 
-function problemsOf(error: { issues: ReadonlyArray<{ path: PropertyKey[]; message: string }> }): string[] {
-  return error.issues.map((issue) => (issue.path.length ? `${issue.path.map(String).join('.')}: ${issue.message}` : issue.message));
+/** The KVS value under StorageKeys.settings. */
+interface SettingsDocument {
+  settings: StoredSettings;
+  /** Changes on every save; dead letters remember it to tell whether a later save may have fixed them. */
+  revision: number;
+  /** The key's last four characters, so the page can show which key is set without reading it. */
+  apiKeyHint: string | null;
+}
+
+export interface SettingsView {
+  settings: StoredSettings;
+  revision: number;
+  apiKeyHint: string | null;
+}
+
+function problemsOf(field: string, error: { issues: ReadonlyArray<{ path: PropertyKey[]; message: string }> }) {
+  return error.issues.map((issue) => ({ field: issue.path.length ? issue.path.map(String).join('.') : field, message: issue.message }));
 }
 
 /** Settings that fail validation when read back are treated as absent, never used half-valid. */
-export async function readStoredSettings(): Promise<StoredSettings | undefined> {
-  const raw = await kvs.get<unknown>(StorageKeys.settings);
-  if (raw === undefined) return undefined;
-  const parsed = storedSettingsSchema.safeParse(raw);
-  return parsed.success ? parsed.data : undefined;
-}
-
-export async function hasApiKey(): Promise<boolean> {
-  return (await kvs.getSecret<unknown>(StorageKeys.apiKeySecret)) !== undefined;
+export async function readSettings(): Promise<SettingsView | undefined> {
+  const raw = await kvs.get<SettingsDocument>(StorageKeys.settings);
+  if (raw === undefined || typeof raw !== 'object' || raw === null) return undefined;
+  const parsed = storedSettingsSchema.safeParse(raw.settings);
+  if (!parsed.success || typeof raw.revision !== 'number') return undefined;
+  return { settings: parsed.data, revision: raw.revision, apiKeyHint: typeof raw.apiKeyHint === 'string' ? raw.apiKeyHint : null };
 }
 
 export async function readDeliverySettings(): Promise<DeliverySettings | undefined> {
-  const [settings, apiKey] = await Promise.all([readStoredSettings(), kvs.getSecret<unknown>(StorageKeys.apiKeySecret)]);
-  if (!settings || typeof apiKey !== 'string') return undefined;
-  return { ...settings, apiKey };
+  const [view, apiKey] = await Promise.all([readSettings(), kvs.getSecret<unknown>(StorageKeys.apiKeySecret)]);
+  if (!view || typeof apiKey !== 'string') return undefined;
+  return { ...view.settings, apiKey, revision: view.revision };
 }
 
 /**
  * Validates everything before writing anything, so an invalid form stores nothing. The key is
- * optional: omitted, the stored key is kept.
+ * optional when one is already stored: omitted, the stored key is kept.
  */
-export async function writeSettings(input: unknown, apiKeyInput?: unknown): Promise<StoredSettings> {
+export async function writeSettings(input: unknown, apiKeyInput: unknown, now: number = Date.now()): Promise<SettingsView> {
   const settings = storedSettingsSchema.safeParse(input);
   const apiKey = apiKeyInput === undefined ? undefined : apiKeySchema.safeParse(apiKeyInput);
-  const problems = [...(settings.success ? [] : problemsOf(settings.error)), ...(apiKey && !apiKey.success ? problemsOf(apiKey.error) : [])];
-  if (!settings.success || (apiKey && !apiKey.success) || problems.length > 0) throw new InvalidSettingsError(problems);
-  if (apiKey?.success) await kvs.setSecret(StorageKeys.apiKeySecret, apiKey.data);
-  await kvs.set(StorageKeys.settings, settings.data);
-  return settings.data;
+  const previous = await readSettings();
+  const problems = [
+    ...(settings.success ? [] : problemsOf('settings', settings.error)),
+    ...(apiKey && !apiKey.success ? problemsOf('apiKey', apiKey.error) : []),
+  ];
+  if (apiKey === undefined && !(await kvs.getSecret<unknown>(StorageKeys.apiKeySecret))) {
+    problems.push({ field: 'apiKey', message: 'An API key is required' });
+  }
+  if (!settings.success || problems.length > 0) throw new InvalidSettingsError(problems);
+  const newKey = apiKey?.success ? apiKey.data : undefined;
+  const document: SettingsDocument = {
+    settings: settings.data,
+    revision: Math.max(now, (previous?.revision ?? 0) + 1),
+    apiKeyHint: newKey ? newKey.slice(-4) : (previous?.apiKeyHint ?? null),
+  };
+  if (newKey) await kvs.setSecret(StorageKeys.apiKeySecret, newKey);
+  await kvs.set(StorageKeys.settings, document);
+  return { settings: document.settings, revision: document.revision, apiKeyHint: document.apiKeyHint };
 }

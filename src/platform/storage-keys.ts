@@ -2,4 +2,9 @@
 export const StorageKeys = {
   settings: 'settings:v1',
   apiKeySecret: 'secret:coralogix-api-key',
+  heartbeat: 'health:heartbeat',
+  /** `health:bucket:<hour start ms>:<instance>` — delivery counts of one warm instance for one hour. */
+  healthBucketPrefix: 'health:bucket:',
+  /** `dead:<inverted time>:<event id>` — inverted so a prefix query lists the newest first. */
+  deadLetterPrefix: 'dead:',
 } as const;

@@ -1,11 +1,24 @@
-import { fetch } from '@forge/api';
+import { fetch, getAppContext } from '@forge/api';
 import type { CoralogixEntry } from '../core/entry';
 import { classifyResponse, classifyTransportFailure, type DeliveryOutcome } from '../core/outcome';
 import { singlesUrl, type RegionId } from '../core/regions';
 
-// Triggers and resolvers get 25 s per invocation; a send must give up well before that so the
-// failure can still be recorded and reported.
+// Triggers and resolvers get 25 s per invocation; a send must give up well before the invocation
+// ends so the failure can still be put on the retry queue or stored as a dead letter.
 export const SEND_TIMEOUT_MS = 10_000;
+const MIN_SEND_TIMEOUT_MS = 1_000;
+const BOOKKEEPING_RESERVE_MS = 5_000;
+
+export function sendTimeoutMs(): number {
+  let remaining: number | undefined;
+  try {
+    remaining = getAppContext().invocationRemainingTimeInMillis();
+  } catch {
+    remaining = undefined;
+  }
+  if (remaining === undefined || !Number.isFinite(remaining)) return SEND_TIMEOUT_MS;
+  return Math.max(MIN_SEND_TIMEOUT_MS, Math.min(SEND_TIMEOUT_MS, remaining - BOOKKEEPING_RESERVE_MS));
+}
 
 // The name Forge gives a fetch refused by the manifest's egress allow-list.
 const EGRESS_REFUSED = 'REQUEST_EGRESS_ALLOWLIST_ERR';
@@ -15,7 +28,7 @@ export interface SendTarget {
   apiKey: string;
 }
 
-export async function sendEntries(target: SendTarget, entries: readonly CoralogixEntry[], timeoutMs = SEND_TIMEOUT_MS): Promise<DeliveryOutcome> {
+export async function sendEntries(target: SendTarget, entries: readonly CoralogixEntry[], timeoutMs = sendTimeoutMs()): Promise<DeliveryOutcome> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   try {

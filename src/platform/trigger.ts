@@ -1,19 +1,9 @@
 import { isForwarded, transformEvent } from '../core/entry';
+import { attemptDelivery, type AttemptResult } from './delivery';
 import { cachedDeliverySettings } from './settings-cache';
-import { sendEntries } from './transport';
-
-export class DeliveryFailedError extends Error {
-  constructor(
-    readonly eventId: string,
-    readonly reason: string,
-  ) {
-    super(`Event ${eventId} was not delivered to Coralogix: ${reason}`);
-    this.name = 'DeliveryFailedError';
-  }
-}
 
 export type TriggerResult =
-  | { status: 'delivered'; eventId: string }
+  | { status: 'handled'; eventId: string; attempt: AttemptResult }
   | { status: 'skipped'; reason: 'not-configured' | 'forwarding-disabled' | 'event-not-selected' };
 
 /**
@@ -35,11 +25,13 @@ export async function handleBitbucketEvent(payload: unknown): Promise<TriggerRes
     console.warn(`Forwarding unrecognised event ${transformed.eventId} (${transformed.eventType}) as raw: ${transformed.problems.join('; ')}`);
   }
 
-  const outcome = await sendEntries(settings, [transformed.entry]);
-  if (outcome.kind !== 'delivered') {
-    console.error(`Delivery of event ${transformed.eventId} (${transformed.eventType}) failed: ${outcome.reason}`);
-    // Throwing reports the invocation as failed to Forge, which retries product triggers.
-    throw new DeliveryFailedError(transformed.eventId, outcome.reason);
+  const attempt = await attemptDelivery(
+    { eventId: transformed.eventId, eventType: transformed.eventType, entry: transformed.entry, attempts: 0, firstAttemptAt: receivedAt, lastAttemptAt: receivedAt },
+    settings,
+    receivedAt,
+  );
+  if (attempt.result !== 'delivered') {
+    console.warn(`Event ${transformed.eventId} (${transformed.eventType}) not delivered yet: ${attempt.result}: ${attempt.reason}`);
   }
-  return { status: 'delivered', eventId: transformed.eventId };
+  return { status: 'handled', eventId: transformed.eventId, attempt };
 }

@@ -119,21 +119,25 @@ describe('forwarding Bitbucket events to Coralogix', () => {
     expect(JSON.parse(receiver.entries[0]?.text ?? '')).toMatchObject({ event: { unrecognised: true }, forge_payload: payload });
   });
 
-  it('reports a refused key to the platform as a failed invocation, without the key', async () => {
+  it('keeps an event refused for its key as a dead letter, without the key', async () => {
     await configure({}, 'cxtp_WrongKey000000000');
     const result = await trigger(fixture('push.repository'));
-    expect(result.ok).toBe(false);
-    expect(String(result.error)).toMatch(/HTTP 403.*key.*region/);
-    expect(String(result.error)).not.toContain('cxtp_WrongKey');
+    expect(result.ok).toBe(true);
     expect(receiver.entries).toHaveLength(0);
+    const letters = platform.kvs.keys().filter((key) => key.startsWith('dead:'));
+    expect(letters).toHaveLength(1);
+    const letter = platform.kvs.peek(letters[0] as string);
+    expect(letter).toMatchObject({ cause: 'configuration', eventType: 'avi:bitbucket:push:repository', attempts: 1 });
+    expect(JSON.stringify(letter)).not.toContain('cxtp_WrongKey');
   });
 
-  it('reports an unavailable Coralogix to the platform as a failed invocation', async () => {
+  it('puts an event on the retry queue when Coralogix is unavailable', async () => {
     await configure();
     receiver.inject({ kind: 'status', status: 503 });
     const result = await trigger(fixture('push.repository'));
-    expect(result.ok).toBe(false);
-    expect(String(result.error)).toContain('HTTP 503');
+    expect(result.ok).toBe(true);
+    expect(platform.queue.pending).toHaveLength(1);
+    expect(platform.queue.pending[0]?.body).toMatchObject({ eventType: 'avi:bitbucket:push:repository', attempts: 1, lastReason: expect.stringContaining('HTTP 503') });
   });
 
   it('reads settings once for a burst of events, and again once they may be stale', async () => {

@@ -1,0 +1,108 @@
+import { kvs, WhereConditions } from '@forge/kvs';
+import type { DeadLetter, PendingDelivery } from '../core/pending';
+import type { FailureCause } from '../core/retry-policy';
+import { countDelivery } from './health';
+import { StorageKeys } from './storage-keys';
+
+// What could not be delivered is kept for the admin to see and replay. Bounded so a long outage
+// cannot fill the installation's storage: at most MAX_DEAD_LETTERS, each kept 30 days; what is
+// evicted beyond that is counted on the status panel, never dropped unseen.
+export const MAX_DEAD_LETTERS = 1000;
+const DEAD_LETTER_TTL_DAYS = 30;
+// Pruning pages through every dead letter; doing it on a tenth of the inserts keeps a storm of
+// failures (a revoked key refuses every event) within Forge's KVS rate limits.
+const PRUNE_PROBABILITY = 0.1;
+const INVERTED_TIME_BASE = 10 ** 13;
+
+export interface DeadLetterSummary {
+  key: string;
+  eventId: string;
+  eventType: string;
+  cause: FailureCause;
+  reason: string;
+  attempts: number;
+  firstAttemptAt: number;
+  lastAttemptAt: number;
+  deadLetteredAt: number;
+}
+
+function keyFor(now: number, eventId: string): string {
+  return `${StorageKeys.deadLetterPrefix}${String(INVERTED_TIME_BASE - now).padStart(13, '0')}:${eventId}`;
+}
+
+export function summarise(key: string, letter: DeadLetter): DeadLetterSummary {
+  const { eventId, eventType, cause, reason, attempts, firstAttemptAt, lastAttemptAt, deadLetteredAt } = letter;
+  return { key, eventId, eventType, cause, reason, attempts, firstAttemptAt, lastAttemptAt, deadLetteredAt };
+}
+
+export function isDeadLetterKey(key: unknown): key is string {
+  return typeof key === 'string' && /^dead:\d{13}:[0-9a-f]{32}$/.test(key);
+}
+
+export async function addDeadLetter(
+  delivery: PendingDelivery,
+  cause: FailureCause,
+  reason: string,
+  settingsRevision: number | null,
+  now: number,
+  random: () => number = Math.random,
+): Promise<string> {
+  const key = keyFor(now, delivery.eventId);
+  const letter: DeadLetter = { ...delivery, cause, reason, deadLetteredAt: now, settingsRevision };
+  await kvs.set(key, letter, { ttl: { value: DEAD_LETTER_TTL_DAYS, unit: 'DAYS' } });
+  countDelivery('deadLettered', now);
+  if (random() < PRUNE_PROBABILITY) await pruneDeadLetters(now);
+  return key;
+}
+
+async function* allDeadLetterKeys(): AsyncGenerator<{ key: string; value: DeadLetter }> {
+  let cursor: string | undefined;
+  do {
+    let query = kvs.query().where('key', WhereConditions.beginsWith(StorageKeys.deadLetterPrefix)).limit(100);
+    if (cursor) query = query.cursor(cursor);
+    const page = await query.getMany<DeadLetter>();
+    for (const item of page.results) yield item;
+    cursor = page.nextCursor;
+  } while (cursor);
+}
+
+export async function pruneDeadLetters(now: number = Date.now()): Promise<number> {
+  let seen = 0;
+  const evict: string[] = [];
+  for await (const { key } of allDeadLetterKeys()) {
+    seen += 1;
+    if (seen > MAX_DEAD_LETTERS) evict.push(key);
+  }
+  for (let i = 0; i < evict.length; i += 25) {
+    await kvs.batchDelete(evict.slice(i, i + 25).map((key) => ({ key })));
+  }
+  if (evict.length > 0) countDelivery('evicted', now, evict.length);
+  return evict.length;
+}
+
+export async function listDeadLetters(limit: number, cursor?: string): Promise<{ items: DeadLetterSummary[]; nextCursor?: string }> {
+  let query = kvs.query().where('key', WhereConditions.beginsWith(StorageKeys.deadLetterPrefix)).limit(limit);
+  if (cursor) query = query.cursor(cursor);
+  const page = await query.getMany<DeadLetter>();
+  return { items: page.results.map((item) => summarise(item.key, item.value)), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+}
+
+export async function allDeadLetters(): Promise<Array<{ key: string; value: DeadLetter }>> {
+  const all: Array<{ key: string; value: DeadLetter }> = [];
+  for await (const item of allDeadLetterKeys()) all.push(item);
+  return all;
+}
+
+export async function countDeadLetters(): Promise<number> {
+  let count = 0;
+  for await (const item of allDeadLetterKeys()) if (item) count += 1;
+  return count;
+}
+
+export async function getDeadLetter(key: string): Promise<DeadLetter | undefined> {
+  return kvs.get<DeadLetter>(key);
+}
+
+export async function removeDeadLetter(key: string): Promise<void> {
+  await kvs.delete(key);
+}

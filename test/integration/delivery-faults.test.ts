@@ -1,0 +1,309 @@
+import type { DeadLetter } from '../../src/core/pending';
+import { eventIdOf } from '../../src/core/record';
+import { RETRY_WINDOW_MS } from '../../src/core/retry-policy';
+import { defaultStoredSettings } from '../../src/core/settings';
+import { HEARTBEAT_CLASS_NAME } from '../../src/platform/heartbeat';
+import { RETRY_QUEUE_KEY } from '../../src/platform/retry-queue';
+import { CoralogixReceiver, type Fault } from '../../sandbox/coralogix-receiver';
+import { ForgePlatform } from '../../sandbox/platform/forge-platform';
+import { loadEventFixtures } from '../support/fixtures';
+
+// Fault injection: for each way Coralogix can misbehave, N events go in and every one must come out
+// delivered (at least once; exactly once after de-duplicating by event id) or kept as a dead letter
+// with its reason. The queue runs on a controllable clock, so a day of retries takes seconds.
+
+const API_KEY = 'cxtp_FaultSuiteKey0123456789';
+const EVENTS = 12;
+// A short invocation limit makes the send timeout 1 s (it keeps 5 s for bookkeeping), so "slower than
+// the timeout" costs little real time.
+const INVOCATION_TIMEOUT_MS = 6_000;
+const SLOW_MS = 1_500;
+
+interface Outcome {
+  sent: string[];
+  deliveredIds: Set<string>;
+  duplicates: number;
+  deadLetters: DeadLetter[];
+  unaccounted: string[];
+  abandonedByPlatform: number;
+}
+
+/** The app as a fresh Forge instance would load it: no warm caches or counters from another test. */
+function loadApp() {
+  jest.resetModules();
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  return {
+    ...(require('../../src/index') as typeof import('../../src/index')),
+    ...(require('../../src/platform/health') as typeof import('../../src/platform/health')),
+    ...(require('../../src/platform/settings-cache') as typeof import('../../src/platform/settings-cache')),
+    ...(require('../../src/platform/settings-store') as typeof import('../../src/platform/settings-store')),
+  };
+  /* eslint-enable @typescript-eslint/no-require-imports */
+}
+
+describe('delivery under failure', () => {
+  let app: ReturnType<typeof loadApp>;
+  let now: number;
+  let platform: ForgePlatform;
+  let receiver: CoralogixReceiver;
+
+  beforeAll(() => {
+    jest.spyOn(Date, 'now').mockImplementation(() => now);
+    jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    jest.spyOn(console, 'error').mockImplementation(() => undefined);
+  });
+  afterAll(() => jest.restoreAllMocks());
+
+  beforeEach(async () => {
+    now = Date.parse('2026-11-21T08:00:00Z');
+    receiver = await CoralogixReceiver.start({ apiKeys: [API_KEY] });
+    platform = new ForgePlatform({ now: () => now, invocationTimeoutMs: INVOCATION_TIMEOUT_MS });
+    platform.routeEgress('ingress.eu1.coralogix.com', receiver.url);
+    app = loadApp();
+    platform.registerConsumer(RETRY_QUEUE_KEY, (event, context) => app.retryDelivery(event as Parameters<typeof app.retryDelivery>[0], context));
+    await app.writeSettings(defaultStoredSettings(), API_KEY, now);
+  });
+  afterEach(async () => {
+    await receiver.close().catch(() => undefined);
+    platform.uninstall();
+  });
+
+  /** N distinct events: the fixtures, each with its own timestamp (so its own id). */
+  function events(count: number): Array<Record<string, unknown>> {
+    const fixtures = loadEventFixtures();
+    return Array.from({ length: count }, (_, i) => {
+      const base = structuredClone(fixtures[i % fixtures.length]?.payload ?? {});
+      return { ...base, timestamp: new Date(Date.parse('2026-11-09T10:00:00Z') + i * 1000).toISOString() };
+    });
+  }
+
+  async function sendAll(payloads: Array<Record<string, unknown>>): Promise<void> {
+    for (const payload of payloads) {
+      const result = await platform.invoke(() => app.forwardEvent(payload, { installContext: platform.installContext }));
+      expect(result.ok).toBe(true);
+      now += 1_000;
+    }
+  }
+
+  /** Runs the retry queue on the fake clock until it is empty, calling `onTick` before each step. */
+  async function settle(onTick: () => Promise<void> = async () => undefined, limitMs = 2 * RETRY_WINDOW_MS): Promise<void> {
+    const deadline = now + limitMs;
+    for (;;) {
+      await onTick();
+      await platform.queue.deliverDue();
+      const next = platform.queue.nextDueAt();
+      if (next === undefined) return;
+      if (next > deadline) throw new Error('the retry queue did not settle');
+      now = Math.max(now, next);
+    }
+  }
+
+  function deadLetters(): DeadLetter[] {
+    return platform.kvs
+      .keys()
+      .filter((key) => key.startsWith('dead:'))
+      .map((key) => platform.kvs.peek(key) as DeadLetter);
+  }
+
+  function account(sentIds: string[]): Outcome {
+    const received = receiver.entries.filter((entry) => entry.className !== HEARTBEAT_CLASS_NAME).map((entry) => JSON.parse(entry.text).event.id as string);
+    const deliveredIds = new Set(received);
+    const letters = deadLetters();
+    const dead = new Set(letters.map((letter) => letter.eventId));
+    return {
+      sent: sentIds,
+      deliveredIds,
+      duplicates: received.length - deliveredIds.size,
+      deadLetters: letters,
+      unaccounted: sentIds.filter((id) => !deliveredIds.has(id) && !dead.has(id)),
+      abandonedByPlatform: platform.queue.stats.abandoned.length,
+    };
+  }
+
+  const ids = (payloads: Array<Record<string, unknown>>) => payloads.map((payload) => eventIdOf(payload));
+
+  async function run(faults: Fault[], onTick?: () => Promise<void>): Promise<Outcome> {
+    receiver.inject(...faults);
+    const payloads = events(EVENTS);
+    await sendAll(payloads);
+    await settle(onTick);
+    return account(ids(payloads));
+  }
+
+  async function expectStatusPanelToAgree(outcome: Outcome): Promise<void> {
+    now += 61_000;
+    await platform.invoke(() => app.heartbeat({}, {}));
+    const health = await app.readHealth(now);
+    const receivedEvents = receiver.entries.filter((entry) => entry.className !== HEARTBEAT_CLASS_NAME).length;
+    // Late answers past the timeout are the only deliveries the app cannot see succeed.
+    expect(health.delivered).toBe(receivedEvents - outcome.duplicates);
+    expect(health.deadLettered).toBe(outcome.deadLetters.length);
+  }
+
+  describe.each([
+    ['HTTP 408', { kind: 'status', status: 408 }],
+    ['HTTP 429 with Retry-After', { kind: 'status', status: 429, retryAfter: '120' }],
+    ['HTTP 500', { kind: 'status', status: 500 }],
+    ['HTTP 502', { kind: 'status', status: 502 }],
+    ['HTTP 503', { kind: 'status', status: 503 }],
+    ['HTTP 504', { kind: 'status', status: 504 }],
+    ['a connection reset', { kind: 'reset' }],
+  ] as Array<[string, Fault]>)('%s on the first attempts', (_name, fault) => {
+    it('delivers every event exactly once after retries', async () => {
+      const outcome = await run(Array.from({ length: 8 }, () => fault));
+      expect(outcome.unaccounted).toEqual([]);
+      expect(outcome.deadLetters).toEqual([]);
+      expect([...outcome.deliveredIds].sort()).toEqual([...outcome.sent].sort());
+      expect(outcome.duplicates).toBe(0);
+      expect(outcome.abandonedByPlatform).toBe(0);
+      expect(platform.queue.stats.pushedEvents).toBeGreaterThanOrEqual(8);
+      await expectStatusPanelToAgree(outcome);
+    });
+  });
+
+  it('waits at least as long as Retry-After asks', async () => {
+    receiver.inject({ kind: 'status', status: 429, retryAfter: '600' });
+    const [payload] = events(1);
+    const start = now;
+    await sendAll([payload as Record<string, unknown>]);
+    expect(platform.queue.pending[0]?.deliverAt).toBeGreaterThanOrEqual(start + 600_000);
+  });
+
+  it('retries answers slower than the send timeout, and counts the duplicates they cause', async () => {
+    const outcome = await run(Array.from({ length: 3 }, () => ({ kind: 'delay', ms: SLOW_MS }) as Fault));
+    expect(outcome.unaccounted).toEqual([]);
+    expect(outcome.deadLetters).toEqual([]);
+    expect(outcome.deliveredIds.size).toBe(EVENTS);
+    // The receiver accepted each slow request after the app had given up on it.
+    expect(outcome.duplicates).toBe(3);
+    await expectStatusPanelToAgree(outcome);
+  }, 30_000);
+
+  it('survives the receiver being down for a while, then back', async () => {
+    await receiver.stop();
+    const backAt = now + 45 * 60_000;
+    let down = true;
+    const outcome = await run([], async () => {
+      if (down && now >= backAt) {
+        await receiver.resume();
+        down = false;
+      }
+    });
+    expect(down).toBe(false);
+    expect(outcome.unaccounted).toEqual([]);
+    expect(outcome.deadLetters).toEqual([]);
+    expect(outcome.deliveredIds.size).toBe(EVENTS);
+    expect(outcome.duplicates).toBe(0);
+    await expectStatusPanelToAgree(outcome);
+  });
+
+  it('survives a flapping receiver', async () => {
+    const flapping = Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? ({ kind: 'status', status: 503 } as Fault) : ({ kind: 'pass' } as Fault)));
+    const outcome = await run(flapping);
+    expect(outcome.unaccounted).toEqual([]);
+    expect(outcome.deadLetters).toEqual([]);
+    expect(outcome.deliveredIds.size).toBe(EVENTS);
+    expect(outcome.duplicates).toBe(0);
+    await expectStatusPanelToAgree(outcome);
+  });
+
+  it.each([400, 404, 422])('keeps events refused as malformed (HTTP %i) as dead letters at once', async (status) => {
+    const outcome = await run(Array.from({ length: EVENTS }, () => ({ kind: 'status', status }) as Fault));
+    expect(outcome.unaccounted).toEqual([]);
+    expect(outcome.deadLetters).toHaveLength(EVENTS);
+    for (const letter of outcome.deadLetters) expect(letter).toMatchObject({ cause: 'malformed', attempts: 1, reason: expect.stringContaining(`HTTP ${status}`) });
+    expect(platform.queue.stats.pushedEvents).toBe(0);
+    await expectStatusPanelToAgree(outcome);
+  });
+
+  it('keeps events refused for the key as dead letters, and replays them once after the key is replaced', async () => {
+    receiver.acceptKeys('cxtp_TheNewKey0123456789');
+    const outcome = await run([]);
+    expect(outcome.unaccounted).toEqual([]);
+    expect(outcome.deadLetters).toHaveLength(EVENTS);
+    for (const letter of outcome.deadLetters) expect(letter).toMatchObject({ cause: 'configuration', reason: expect.stringMatching(/key.*region/) });
+
+    // A heartbeat without a settings change replays nothing.
+    receiver.acceptKeys(API_KEY, 'cxtp_TheNewKey0123456789');
+    await platform.invoke(() => app.heartbeat({}, {}));
+    await settle();
+    expect(deadLetters()).toHaveLength(EVENTS);
+
+    // The admin replaces the key: the next heartbeat replays those refused for the key, once.
+    now += 60_000;
+    await app.writeSettings(defaultStoredSettings(), 'cxtp_TheNewKey0123456789', now);
+    app.invalidateSettingsCache();
+    receiver.acceptKeys('cxtp_TheNewKey0123456789');
+    await platform.invoke(() => app.heartbeat({}, {}));
+    await settle();
+    const after = account(outcome.sent);
+    expect(after.unaccounted).toEqual([]);
+    expect(after.deadLetters).toEqual([]);
+    expect(after.deliveredIds.size).toBe(EVENTS);
+  });
+
+  it('replays a configuration dead letter only once, automatically', async () => {
+    receiver.acceptKeys('nobody');
+    const outcome = await run([]);
+    expect(outcome.deadLetters).toHaveLength(EVENTS);
+    now += 60_000;
+    await app.writeSettings(defaultStoredSettings(), 'cxtp_StillWrongKey012345', now);
+    app.invalidateSettingsCache();
+    receiver.acceptKeys('nobody', 'cxtp_StillWrongKey012345');
+    // The heartbeat itself gets through (its key is accepted) but the receiver refuses the replays.
+    receiver.inject({ kind: 'pass' }, ...Array.from({ length: EVENTS }, () => ({ kind: 'status', status: 403 }) as Fault));
+    await platform.invoke(() => app.heartbeat({}, {}));
+    await settle();
+    const letters = deadLetters();
+    expect(letters).toHaveLength(EVENTS);
+    for (const letter of letters) expect(letter.autoReplayed).toBe(true);
+    // A later save and heartbeat leave them for the admin.
+    now += 60_000;
+    await app.writeSettings(defaultStoredSettings(), 'cxtp_StillWrongKey012345', now);
+    app.invalidateSettingsCache();
+    await platform.invoke(() => app.heartbeat({}, {}));
+    await settle();
+    expect(deadLetters()).toHaveLength(EVENTS);
+  });
+
+  it('trims an entry Coralogix refuses as too large and delivers it', async () => {
+    const [payload] = events(1) as [Record<string, unknown>];
+    const big = structuredClone(payload);
+    big.eventType = 'avi:bitbucket:push:repository';
+    big.push = {
+      ref: 'main',
+      commits: Array.from({ length: 20 }, (_, i) => ({ hash: `${i}`.padStart(40, 'a'), message: { value: 'word '.repeat(600), truncated: false } })),
+    };
+    receiver.inject({ kind: 'status', status: 413 });
+    await sendAll([big]);
+    await settle();
+    const outcome = account(ids([big]));
+    expect(outcome.unaccounted).toEqual([]);
+    expect(outcome.deliveredIds.size).toBe(1);
+    const text = JSON.parse(receiver.entries[0]?.text ?? '{}');
+    expect(text.trimmed.original_bytes).toBeGreaterThan(16_000);
+  });
+
+  it('gives up after 24 hours of failures and keeps every event as a dead letter', async () => {
+    const outcome = await run(Array.from({ length: 2000 }, () => ({ kind: 'status', status: 503 }) as Fault));
+    expect(outcome.unaccounted).toEqual([]);
+    expect(outcome.deadLetters).toHaveLength(EVENTS);
+    for (const letter of outcome.deadLetters) {
+      expect(letter.cause).toBe('retries-exhausted');
+      expect(letter.lastAttemptAt - letter.firstAttemptAt).toBeLessThanOrEqual(RETRY_WINDOW_MS);
+      expect(letter.lastAttemptAt - letter.firstAttemptAt).toBeGreaterThan(RETRY_WINDOW_MS - 30 * 60_000);
+    }
+    await expectStatusPanelToAgree(outcome);
+  });
+
+  it('keeps an event as a dead letter when the retry queue refuses it', async () => {
+    receiver.inject({ kind: 'status', status: 503 });
+    platform.queue.refuseNextPushes(429);
+    const [payload] = events(1) as [Record<string, unknown>];
+    await sendAll([payload]);
+    const outcome = account(ids([payload]));
+    expect(outcome.unaccounted).toEqual([]);
+    expect(outcome.deadLetters).toEqual([expect.objectContaining({ cause: 'retry-unavailable', reason: expect.stringContaining('HTTP 503') })]);
+  });
+});
