@@ -3,6 +3,9 @@ import { consumeRetryEvent, type QueueEvent } from './platform/consumer';
 import { runHeartbeat } from './platform/heartbeat';
 import { handleBitbucketEvent } from './platform/trigger';
 
+// Resolver of the workspace settings page (Custom UI, static/settings).
+export { settingsResolver } from './platform/resolvers';
+
 // Trigger: every Bitbucket event.
 export async function forwardEvent(event: unknown, _context: unknown): Promise<void> {
   await handleBitbucketEvent(event);

@@ -26,6 +26,20 @@ export class BitbucketEmulator {
     this.responders.push(responder);
   }
 
+  /**
+   * Answers GET /2.0/user/workspaces/{workspace}/permission for the requesting user: their role, or
+   * 404 for someone who is not a member.
+   */
+  serveWorkspaceRoles(workspaceId: string, roles: Record<string, 'owner' | 'create-project' | 'collaborator' | 'member'>): void {
+    this.respond((call) => {
+      if (call.method !== 'GET' || call.path.split('?')[0] !== `/2.0/user/workspaces/${workspaceId}/permission`) return undefined;
+      const accountId = call.principal.kind === 'user' ? call.principal.accountId : undefined;
+      const permission = accountId === undefined ? undefined : roles[accountId];
+      if (permission === undefined) return { status: 404, body: { type: 'error', error: { message: 'Not found' } } };
+      return { status: 200, body: { type: 'workspace_membership', permission, workspace: { type: 'workspace', uuid: workspaceId } } };
+    });
+  }
+
   async handle(principal: BitbucketPrincipal, path: string, init: RequestInit | undefined): Promise<Response> {
     const method = (init?.method ?? 'GET').toUpperCase();
     const pathOnly = path.split('?')[0] ?? path;

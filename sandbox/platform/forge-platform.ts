@@ -60,6 +60,9 @@ function egressState(): EgressState {
 }
 egressState();
 
+/** A resolver function as @forge/resolver's getDefinitions() builds it. */
+export type ResolverFunction = (...args: never[]) => Promise<unknown>;
+
 export interface InvocationResult<T> {
   readonly ok: boolean;
   readonly value?: T;
@@ -78,6 +81,8 @@ export class ForgePlatform {
   private readonly egress = egressState();
   private readonly invocationTimeoutMs: number;
   private invocationDeadline = Number.POSITIVE_INFINITY;
+  /** Whose request an invocation serves: Forge's proxy answers asUser() calls as this account. */
+  private principal: string | undefined;
 
   constructor(options: ForgePlatformOptions = {}) {
     this.now = options.now ?? Date.now;
@@ -130,8 +135,9 @@ export class ForgePlatform {
   }
 
   /** Runs one function invocation the way Forge does: fresh invocation context, errors caught and reported. */
-  async invoke<T>(handler: () => Promise<T>): Promise<InvocationResult<T>> {
+  async invoke<T>(handler: () => Promise<T>, options: { accountId?: string } = {}): Promise<InvocationResult<T>> {
     this.invocationDeadline = this.now() + this.invocationTimeoutMs;
+    this.principal = options.accountId;
     runtimeGlobals.__forge_runtime__ = this.runtime();
     try {
       return { ok: true, value: await handler() };
@@ -139,7 +145,31 @@ export class ForgePlatform {
       return { ok: false, error };
     } finally {
       this.invocationDeadline = Number.POSITIVE_INFINITY;
+      this.principal = undefined;
     }
+  }
+
+  /**
+   * What happens when a Custom UI page calls invoke(functionKey, payload): the platform calls the
+   * module's resolver function with the call and a context it builds itself (the page cannot forge
+   * the account or workspace), plus the principal and install context.
+   */
+  async callResolver(
+    definitions: ResolverFunction,
+    functionKey: string,
+    payload: unknown,
+    caller: { accountId: string | undefined; moduleKey?: string },
+  ): Promise<InvocationResult<unknown>> {
+    const context = {
+      workspaceId: this.workspaceId,
+      moduleKey: caller.moduleKey ?? 'coralogix-settings',
+      localId: 'local',
+      extension: { type: 'bitbucket:workspaceSettingsMenuPage', workspace: { uuid: this.workspaceId } },
+    };
+    return this.invoke(
+      () => (definitions as (request: unknown, backendRuntimePayload: unknown) => Promise<unknown>)({ call: { functionKey, payload }, context }, { principal: caller.accountId ? { accountId: caller.accountId } : undefined, installContext: this.installContext }),
+      caller.accountId ? { accountId: caller.accountId } : {},
+    );
   }
 
   uninstall(): void {
@@ -180,7 +210,7 @@ export class ForgePlatform {
     if (descriptor.type === 'kvs') return this.kvs.handle(requestPath, init);
     if (descriptor.type === 'fpp' && descriptor.remote === 'bitbucket') {
       const principal: BitbucketPrincipal =
-        descriptor.provider === 'user' ? { kind: 'user', accountId: descriptor.accountId } : { kind: 'app' };
+        descriptor.provider === 'user' ? { kind: 'user', accountId: descriptor.accountId ?? this.principal } : { kind: 'app' };
       return this.bitbucket.handle(principal, requestPath, init);
     }
     if (descriptor.type === 'fpp' && descriptor.remote === 'stargate') {

@@ -12,8 +12,8 @@ export type RejectionCause =
 
 export type DeliveryOutcome =
   | { readonly kind: 'delivered'; readonly status: number }
-  | { readonly kind: 'retryable'; readonly reason: string; readonly status?: number; readonly retryAfterMs?: number }
-  | { readonly kind: 'rejected'; readonly cause: RejectionCause; readonly reason: string; readonly status?: number };
+  | { readonly kind: 'retryable'; readonly reason: string; readonly status?: number; readonly retryAfterMs?: number; readonly transport?: TransportFailure }
+  | { readonly kind: 'rejected'; readonly cause: RejectionCause; readonly reason: string; readonly status?: number; readonly transport?: TransportFailure };
 
 const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
 
@@ -62,11 +62,11 @@ export type TransportFailure = 'timeout' | 'network' | 'egress-refused';
 export function classifyTransportFailure(failure: TransportFailure, detail: string): DeliveryOutcome {
   switch (failure) {
     case 'timeout':
-      return { kind: 'retryable', reason: `Coralogix did not answer in time (${detail})` };
+      return { kind: 'retryable', transport: failure, reason: `Coralogix did not answer in time (${detail})` };
     case 'network':
-      return { kind: 'retryable', reason: `Coralogix could not be reached (${detail})` };
+      return { kind: 'retryable', transport: failure, reason: `Coralogix could not be reached (${detail})` };
     case 'egress-refused':
       // The manifest's egress list does not cover the host: no retry can succeed until a new app version.
-      return { kind: 'rejected', cause: 'configuration', reason: `The Forge platform refused the connection to Coralogix (${detail})` };
+      return { kind: 'rejected', cause: 'configuration', transport: failure, reason: `The Forge platform refused the connection to Coralogix (${detail})` };
   }
 }

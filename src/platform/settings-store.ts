@@ -37,8 +37,14 @@ export async function readSettings(): Promise<SettingsView | undefined> {
   return { settings: parsed.data, revision: raw.revision, apiKeyHint: typeof raw.apiKeyHint === 'string' ? raw.apiKeyHint : null };
 }
 
+/** The Send-Your-Data key, for server-side use only: no resolver ever returns it. */
+export async function readApiKey(): Promise<string | undefined> {
+  const apiKey = await kvs.getSecret<unknown>(StorageKeys.apiKeySecret);
+  return typeof apiKey === 'string' ? apiKey : undefined;
+}
+
 export async function readDeliverySettings(): Promise<DeliverySettings | undefined> {
-  const [view, apiKey] = await Promise.all([readSettings(), kvs.getSecret<unknown>(StorageKeys.apiKeySecret)]);
+  const [view, apiKey] = await Promise.all([readSettings(), readApiKey()]);
   if (!view || typeof apiKey !== 'string') return undefined;
   return { ...view.settings, apiKey, revision: view.revision };
 }
@@ -55,7 +61,7 @@ export async function writeSettings(input: unknown, apiKeyInput: unknown, now: n
     ...(settings.success ? [] : problemsOf('settings', settings.error)),
     ...(apiKey && !apiKey.success ? problemsOf('apiKey', apiKey.error) : []),
   ];
-  if (apiKey === undefined && !(await kvs.getSecret<unknown>(StorageKeys.apiKeySecret))) {
+  if (apiKey === undefined && !(await readApiKey())) {
     problems.push({ field: 'apiKey', message: 'An API key is required' });
   }
   if (!settings.success || problems.length > 0) throw new InvalidSettingsError(problems);

@@ -1,10 +1,12 @@
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { validate } from '@forge/manifest';
 import { parse } from 'yaml';
 import { EVENT_CATALOG, EVENT_TYPES } from '../../src/core/catalog';
 import { ingressHost, REGION_IDS } from '../../src/core/regions';
+import { RETRY_QUEUE_KEY } from '../../src/platform/retry-queue';
+import { SEND_TIMEOUT_MS } from '../../src/platform/transport';
 
 const ROOT = path.resolve(__dirname, '../..');
 const MANIFEST = path.join(ROOT, 'manifest.yml');
@@ -20,16 +22,24 @@ async function problemsOf(manifestPath: string): Promise<Problem[]> {
   return (result.errors ?? []) as Problem[];
 }
 
-/** The validator resolves handlers relative to the manifest, so a variant needs src/ beside it. */
+/** The validator resolves handlers and resources relative to the manifest: a variant needs them beside it. */
 function variant(edit: (text: string) => string): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'manifest-'));
   cpSync(path.join(ROOT, 'src'), path.join(dir, 'src'), { recursive: true });
+  cpSync(path.join(ROOT, 'static/settings/build'), path.join(dir, 'static/settings/build'), { recursive: true });
   writeFileSync(path.join(dir, 'manifest.yml'), edit(readFileSync(MANIFEST, 'utf8')));
   return path.join(dir, 'manifest.yml');
 }
 
 interface Manifest {
-  modules: { trigger: Array<{ events: string[]; filter?: unknown }> };
+  modules: {
+    trigger: Array<{ events: string[]; filter?: unknown }>;
+    consumer: Array<{ queue: string; function: string }>;
+    scheduledTrigger: Array<{ function: string; interval: string }>;
+    function: Array<{ key: string; handler: string; timeoutSeconds?: number }>;
+    'bitbucket:workspaceSettingsMenuPage': Array<{ key: string; resource: string; resolver: { function: string } }>;
+  };
+  resources: Array<{ key: string; path: string }>;
   permissions: { scopes: string[]; external: { fetch: { backend: Array<{ address: string }> } } };
 }
 const manifest = parse(readFileSync(MANIFEST, 'utf8')) as Manifest;
@@ -51,14 +61,46 @@ describe('manifest.yml', () => {
     expect([...(manifest.modules.trigger[0]?.events ?? [])].sort()).toEqual([...EVENT_TYPES].sort());
   });
 
-  it('declares exactly the scopes the events and storage need', () => {
+  it('declares exactly the scopes the events, storage and the admin check need', () => {
     const needed = new Set<string>(Object.values(EVENT_CATALOG).map((entry) => entry.scope));
     needed.add('storage:app');
+    needed.add('read:workspace:bitbucket');
     expect([...manifest.permissions.scopes].sort()).toEqual([...needed].sort());
   });
 
   it('lets the backend reach only the Coralogix ingress hosts', () => {
     const addresses = manifest.permissions.external.fetch.backend.map((entry) => entry.address).sort();
     expect(addresses).toEqual(REGION_IDS.map(ingressHost).sort());
+  });
+});
+
+describe('manifest.yml wiring', () => {
+  const functions = new Map(manifest.modules.function.map((fn) => [fn.key, fn]));
+
+  it('names only handlers that src/index.ts exports', async () => {
+    const index = await import('../../src/index');
+    for (const fn of manifest.modules.function) {
+      const exported = fn.handler.replace(/^index\./, '');
+      expect(typeof (index as Record<string, unknown>)[exported]).toBe('function');
+    }
+  });
+
+  it('consumes the retry queue the app pushes to, with room for a send and its bookkeeping', () => {
+    expect(manifest.modules.consumer).toEqual([expect.objectContaining({ queue: RETRY_QUEUE_KEY })]);
+    const consumer = functions.get(manifest.modules.consumer[0]?.function ?? '');
+    expect(consumer?.timeoutSeconds).toBeGreaterThanOrEqual((SEND_TIMEOUT_MS + 5_000) / 1000);
+  });
+
+  it('runs the heartbeat every hour', () => {
+    expect(manifest.modules.scheduledTrigger).toEqual([expect.objectContaining({ interval: 'hour' })]);
+    expect(functions.has(manifest.modules.scheduledTrigger[0]?.function ?? '')).toBe(true);
+  });
+
+  it('serves the built settings page as the workspace settings page, with its resolver', () => {
+    const [pageModule] = manifest.modules['bitbucket:workspaceSettingsMenuPage'];
+    const resource = manifest.resources.find((candidate) => candidate.key === pageModule?.resource);
+    expect(resource?.path).toBe('static/settings/build');
+    expect(existsSync(path.join(ROOT, resource?.path ?? '', 'index.html'))).toBe(true);
+    expect(functions.get(pageModule?.resolver.function ?? '')?.handler).toBe('index.settingsResolver');
   });
 });

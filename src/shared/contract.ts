@@ -1,0 +1,123 @@
+import * as z from 'zod/mini';
+import { apiKeySchema, storedSettingsSchema, type StoredSettings } from '../core/settings';
+import type { RegionId } from '../core/regions';
+import type { FailureCause } from '../core/retry-policy';
+import type { TestOutcomeKind } from '../core/test-event';
+
+// The one contract between the settings page (@forge/bridge invoke) and the resolvers: keys,
+// payload schemas (validated again on the server), result types and one envelope. Both sides
+// import this file.
+
+export const ResolverKeys = {
+  getSettings: 'settings/get',
+  saveSettings: 'settings/save',
+  sendTestEvent: 'delivery/send-test-event',
+  getStatus: 'status/get',
+  listDeadLetters: 'dead-letters/list',
+  retryDeadLetter: 'dead-letters/retry',
+  retryAllDeadLetters: 'dead-letters/retry-all',
+  discardDeadLetter: 'dead-letters/discard',
+} as const;
+
+export type ResolverKey = (typeof ResolverKeys)[keyof typeof ResolverKeys];
+
+export type ErrorCode = 'forbidden' | 'invalid-input' | 'not-configured' | 'not-found' | 'internal';
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+export type Envelope<T> = { ok: true; data: T } | { ok: false; error: { code: ErrorCode; message: string; fieldErrors?: FieldError[] } };
+
+const empty = z.optional(z.object({}));
+
+/** The settings form: what the admin edits. The key is write-only: omitted, the stored key is kept. */
+export const saveSettingsInput = z.object({
+  settings: storedSettingsSchema,
+  apiKey: z.optional(apiKeySchema),
+});
+export type SaveSettingsInput = z.input<typeof saveSettingsInput>;
+
+/** A test may use the form's unsaved values, so the admin can check them before saving. */
+export const sendTestEventInput = z.object({
+  settings: z.optional(storedSettingsSchema),
+  apiKey: z.optional(apiKeySchema),
+});
+
+const deadLetterKey = z.string().check(z.regex(/^dead:\d{13}:[0-9a-f]{32}$/, 'Not a dead letter'));
+
+export const listDeadLettersInput = z.object({
+  limit: z.optional(z.number().check(z.int(), z.minimum(1), z.maximum(100))),
+  cursor: z.optional(z.string().check(z.maxLength(1000))),
+});
+export const deadLetterInput = z.object({ key: deadLetterKey });
+
+export const ResolverInputs = {
+  [ResolverKeys.getSettings]: empty,
+  [ResolverKeys.saveSettings]: saveSettingsInput,
+  [ResolverKeys.sendTestEvent]: sendTestEventInput,
+  [ResolverKeys.getStatus]: empty,
+  [ResolverKeys.listDeadLetters]: listDeadLettersInput,
+  [ResolverKeys.retryDeadLetter]: deadLetterInput,
+  [ResolverKeys.retryAllDeadLetters]: empty,
+  [ResolverKeys.discardDeadLetter]: deadLetterInput,
+} as const;
+
+export interface SettingsState {
+  settings: StoredSettings;
+  /** False until the admin first saves. */
+  configured: boolean;
+  /** The stored key's last four characters; the key itself never leaves the server. */
+  apiKeyHint: string | null;
+  regions: Array<{ id: RegionId; label: string; domain: string }>;
+}
+
+export interface TestEventResult {
+  outcome: TestOutcomeKind | 'not-configured';
+  /** What happened, in words an admin understands. */
+  message: string;
+  status?: number;
+}
+
+export interface DeadLetterRow {
+  key: string;
+  eventId: string;
+  eventType: string;
+  cause: FailureCause;
+  reason: string;
+  attempts: number;
+  firstAttemptAt: number;
+  lastAttemptAt: number;
+  deadLetteredAt: number;
+}
+
+export interface StatusState {
+  configured: boolean;
+  forwardingEnabled: boolean;
+  lastSuccessAt: number | null;
+  lastFailure: { at: number; reason: string } | null;
+  last24h: { delivered: number; failedAttempts: number; retriesScheduled: number; deadLettered: number; replayed: number; discarded: number; evicted: number };
+  deadLetterCount: number;
+  lastHeartbeat: { at: number; outcome: 'delivered' | 'failed' | 'not-configured'; reason?: string } | null;
+}
+
+export type RetryDeadLetterResult = { outcome: 'delivered' | 'retry-scheduled' | 'dead-lettered'; message: string };
+
+export interface ResolverResults {
+  [ResolverKeys.getSettings]: SettingsState;
+  [ResolverKeys.saveSettings]: SettingsState;
+  [ResolverKeys.sendTestEvent]: TestEventResult;
+  [ResolverKeys.getStatus]: StatusState;
+  [ResolverKeys.listDeadLetters]: { items: DeadLetterRow[]; nextCursor?: string };
+  [ResolverKeys.retryDeadLetter]: RetryDeadLetterResult;
+  [ResolverKeys.retryAllDeadLetters]: { queued: number };
+  [ResolverKeys.discardDeadLetter]: { discarded: true };
+}
+
+export type ResolverPayload<K extends ResolverKey> = z.input<(typeof ResolverInputs)[K]>;
+
+/** Field errors from a schema failure, with dotted paths (e.g. `settings.applicationName`). */
+export function fieldErrorsOf(issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>): FieldError[] {
+  return issues.map((issue) => ({ field: issue.path.map(String).join('.') || 'input', message: issue.message }));
+}

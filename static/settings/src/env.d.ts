@@ -1,0 +1,2 @@
+declare module 'virtual:atlaskit-themes.css';
+declare module '*.css';

@@ -1,0 +1,194 @@
+import type { Browser, Page } from 'playwright-core';
+import { RETRY_QUEUE_KEY } from '../../src/platform/retry-queue';
+import { StorageKeys } from '../../src/platform/storage-keys';
+import { BridgeHost } from '../../sandbox/bridge-host';
+import { CoralogixReceiver } from '../../sandbox/coralogix-receiver';
+import { ForgePlatform } from '../../sandbox/platform/forge-platform';
+import { launchChromium, screenshot, watchPage } from '../support/browser';
+import { fixture } from '../support/fixtures';
+
+// The built settings page in Debian's Chromium, served with a host that answers @forge/bridge by
+// running the app's real resolvers on the emulated platform, under a Forge-like CSP.
+const KEY = 'cxtp_BrowserSuiteKey9876';
+const ADMIN = '557058:admin-account';
+const MEMBER = '557058:member-account';
+
+function loadApp() {
+  jest.resetModules();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('../../src/index') as typeof import('../../src/index');
+}
+
+describe('the settings page in a browser', () => {
+  let browser: Browser;
+  let platform: ForgePlatform;
+  let receiver: CoralogixReceiver;
+  let host: BridgeHost;
+  let app: ReturnType<typeof loadApp>;
+  let page: Page;
+  let watched: { problems: string[] };
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+    jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+  }, 30_000);
+  afterAll(async () => {
+    await browser.close();
+    jest.restoreAllMocks();
+  });
+
+  beforeEach(async () => {
+    receiver = await CoralogixReceiver.start({ apiKeys: [KEY] });
+    platform = new ForgePlatform();
+    platform.routeEgress('ingress.eu1.coralogix.com', receiver.url);
+    platform.routeEgress('ingress.us1.coralogix.com', receiver.url);
+    platform.bitbucket.serveWorkspaceRoles(platform.workspaceId, { [ADMIN]: 'owner', [MEMBER]: 'member' });
+    app = loadApp();
+    platform.registerConsumer(RETRY_QUEUE_KEY, (event, context) => app.retryDelivery(event as Parameters<typeof app.retryDelivery>[0], context));
+    host = await BridgeHost.start({ platform, resolver: app.settingsResolver, accountId: ADMIN });
+    page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    page.setDefaultTimeout(10_000);
+    watched = watchPage(page);
+  });
+  afterEach(async () => {
+    await page.close();
+    await host.close();
+    await receiver.close();
+    platform.uninstall();
+    // No script error, no CSP violation, nothing fetched from outside this machine.
+    expect(watched.problems).toEqual([]);
+  });
+
+  const open = async (query = '') => {
+    await page.goto(`${host.url}/${query}`);
+    await page.getByRole('heading', { name: 'Coralogix', level: 1 }).waitFor();
+  };
+
+  async function fillForm(names: { application: string; subsystem: string }, region = 'US1') {
+    await page.getByTestId('api-key').fill(KEY);
+    await page.locator('#region').fill(region);
+    await page.keyboard.press('Enter');
+    await page.getByTestId('application-name').fill(names.application);
+    await page.getByTestId('subsystem-name').fill(names.subsystem);
+  }
+
+  it('lets an admin connect, save, reload with the key masked, test, and watch the stream', async () => {
+    await open();
+    await page.getByTestId('api-key').waitFor();
+    await screenshot(page, '1-no-key');
+    await fillForm({ application: 'acme-prod', subsystem: 'bitbucket-audit' });
+    await page.getByTestId('family-deployment--checkbox-label').click();
+    await page.getByTestId('save').click();
+    await page.getByTestId('save-success').waitFor();
+
+    await page.reload();
+    await page.getByTestId('api-key-hint').waitFor();
+    expect(await page.getByTestId('api-key-hint').textContent()).toBe(`A key ending in ••••${KEY.slice(-4)} is set.`);
+    expect(await page.content()).not.toContain(KEY);
+    expect(await page.getByTestId('application-name').inputValue()).toBe('acme-prod');
+    expect(await page.locator('#region').locator('xpath=ancestor::div[contains(@class,"container")][1]').textContent()).toContain('US1');
+    expect(await page.getByTestId('event-avi:bitbucket:completed:deployment--hidden-checkbox').isChecked()).toBe(false);
+    await screenshot(page, '2-key-set');
+
+    await page.getByTestId('send-test').click();
+    await page.getByTestId('test-result').waitFor();
+    expect(await page.getByTestId('test-result').textContent()).toContain('Coralogix accepted the test event');
+    expect(receiver.entries.map((entry) => [entry.className, entry.applicationName])).toEqual([['bitbucket-coralogix:test', 'acme-prod']]);
+    await screenshot(page, '3-test-delivered');
+
+    await platform.invoke(() => app.forwardEvent(fixture('push.repository'), {}));
+    await page.getByTestId('refresh-status').click();
+    await page.getByTestId('stat-delivered').getByText('1', { exact: true }).waitFor();
+    expect(await page.getByTestId('health').textContent()).toBe('Healthy');
+    expect(await page.getByTestId('last-success').textContent()).toMatch(/s ago/);
+
+    await page.getByTestId('replace-key').click();
+    await page.getByTestId('api-key').waitFor();
+    await screenshot(page, '4-replace-key');
+  }, 60_000);
+
+  it('explains a wrong key in words', async () => {
+    await open();
+    await fillForm({ application: 'acme-prod', subsystem: 'bitbucket' });
+    receiver.acceptKeys('cxtp_SomeOtherKey0000');
+    await page.getByTestId('send-test').click();
+    await page.getByTestId('test-result').waitFor();
+    expect(await page.getByTestId('test-result').textContent()).toMatch(/Wrong key or region.*US1 \(Ohio\) region/);
+    await screenshot(page, '5-wrong-key');
+  }, 30_000);
+
+  it('shows validation errors inline and stores nothing', async () => {
+    await open();
+    await page.getByTestId('api-key').fill('short');
+    await page.getByTestId('application-name').fill('   ');
+    await page.getByTestId('subsystem-name').fill('x'.repeat(101));
+    await page.getByTestId('save').click();
+    await page.getByTestId('application-name-error').waitFor();
+    expect(await page.getByTestId('application-name-error').textContent()).toBe('Application name is required');
+    expect(await page.getByTestId('subsystem-name-error').textContent()).toBe('Subsystem name must be at most 100 characters');
+    expect(await page.getByTestId('api-key-error').textContent()).toBe('The API key looks too short');
+    expect(host.invocations.map((invocation) => invocation.functionKey)).not.toContain('settings/save');
+    expect(platform.kvs.keys()).toEqual([]);
+    await screenshot(page, '6-validation');
+  }, 30_000);
+
+  it('shows a non-admin an explanation, not the form', async () => {
+    host.accountId = MEMBER;
+    await open();
+    await page.getByTestId('forbidden').waitFor();
+    expect(await page.getByTestId('forbidden').textContent()).toContain('Only administrators of this Bitbucket workspace');
+    expect(await page.getByTestId('api-key').count()).toBe(0);
+    expect(await page.getByTestId('save').count()).toBe(0);
+    await screenshot(page, '7-not-admin');
+  }, 30_000);
+
+  it('shows markup typed into names as text and never runs it', async () => {
+    const markup = '<img src=x onerror="window.__injected=1">';
+    await open();
+    await fillForm({ application: markup, subsystem: '<b>bold</b>' });
+    await page.getByTestId('save').click();
+    await page.getByTestId('save-success').waitFor();
+    await page.getByTestId('send-test').click();
+    await page.getByTestId('test-result').waitFor();
+    expect(await page.getByTestId('test-result').textContent()).toContain(`application "${markup}"`);
+    await page.reload();
+    await page.getByTestId('application-name').waitFor();
+    expect(await page.getByTestId('application-name').inputValue()).toBe(markup);
+    expect(await page.evaluate(() => (window as { __injected?: unknown }).__injected)).toBeUndefined();
+    expect(await page.locator('img[src="x"]').count()).toBe(0);
+    expect(await page.locator('b', { hasText: 'bold' }).count()).toBe(0);
+  }, 30_000);
+
+  it('lists undelivered events and lets the admin retry and discard them', async () => {
+    await open();
+    await fillForm({ application: 'acme-prod', subsystem: 'bitbucket' }, 'EU1');
+    await page.getByTestId('save').click();
+    await page.getByTestId('save-success').waitFor();
+    receiver.inject({ kind: 'status', status: 400 }, { kind: 'status', status: 400 });
+    await platform.invoke(() => app.forwardEvent(fixture('deleted.repository'), {}));
+    await platform.invoke(() => app.forwardEvent(fixture('push.repository.forced'), {}));
+    await page.reload();
+    await page.getByTestId('dead-letter-row').first().waitFor();
+    expect(await page.getByTestId('dead-letter-row').count()).toBe(2);
+    expect(await page.getByTestId('dead-letters').textContent()).toContain('Repository deleted');
+    expect(await page.getByTestId('health').textContent()).toBe('Failing');
+    await screenshot(page, '8-dead-letters');
+
+    await page.getByTestId('retry-one').first().click();
+    await page.getByTestId('dead-letters-message').getByText('Delivered to Coralogix.').waitFor();
+    await page.getByTestId('discard-one').first().click();
+    await page.getByTestId('dead-letters-message').getByText('Discarded.').waitFor();
+    await page.getByText('Nothing is waiting').waitFor();
+    expect(platform.kvs.keys().filter((key) => key.startsWith(StorageKeys.deadLetterPrefix))).toEqual([]);
+    expect(receiver.entries.map((entry) => entry.className)).toEqual(['avi:bitbucket:push:repository']);
+  }, 30_000);
+
+  it('follows the dark theme', async () => {
+    await open('?theme=dark');
+    await page.getByTestId('api-key').waitFor();
+    expect(await page.evaluate(() => document.documentElement.getAttribute('data-color-mode'))).toBe('dark');
+    const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    expect(background).not.toBe('rgb(255, 255, 255)');
+    await screenshot(page, '9-dark');
+  }, 30_000);
+});
