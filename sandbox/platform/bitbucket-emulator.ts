@@ -9,7 +9,9 @@ export interface BitbucketCall {
   readonly principal: BitbucketPrincipal;
 }
 
-export type BitbucketResponder = (call: BitbucketCall) => { status: number; body?: unknown } | undefined;
+type Answer = { status: number; body?: unknown } | undefined;
+/** May answer later (a slow Bitbucket); undefined passes the call on. */
+export type BitbucketResponder = (call: BitbucketCall) => Answer | Promise<Answer>;
 
 export class BitbucketEmulator {
   readonly calls: BitbucketCall[] = [];
@@ -19,6 +21,11 @@ export class BitbucketEmulator {
   /** Serves `body` for GET `path` (query string ignored) to any principal. */
   serve(path: string, body: unknown): void {
     this.routes.set(path, body);
+  }
+
+  /** Serves every route of a fixture file ({ routes: { path: body } }). */
+  serveAll(routes: Record<string, unknown>): void {
+    for (const [path, body] of Object.entries(routes)) this.serve(path, body);
   }
 
   /** Serves computed answers, e.g. per user; the first responder that answers wins. */
@@ -46,7 +53,7 @@ export class BitbucketEmulator {
     const call: BitbucketCall = { method, path, principal };
     this.calls.push(call);
     for (const responder of this.responders) {
-      const answer = responder(call);
+      const answer = await responder(call);
       if (answer) return Response.json(answer.body ?? {}, { status: answer.status });
     }
     if (method === 'GET' && this.routes.has(pathOnly)) return Response.json(this.routes.get(pathOnly), { status: 200 });

@@ -18,6 +18,16 @@ export type AuditArea = 'REPOSITORY' | 'PULL_REQUEST' | 'PIPELINES';
 
 /** Data Center coverage levels: BASE is the essential trail, FULL everything. */
 export type CoverageLevel = 'BASE' | 'ADVANCED' | 'FULL';
+export const COVERAGE_LEVELS = ['BASE', 'ADVANCED', 'FULL'] as const satisfies readonly CoverageLevel[];
+
+/** The admin's setting for an area: OFF, or the highest level forwarded (Data Center's meaning). */
+export type CoverageSetting = 'OFF' | CoverageLevel;
+export const COVERAGE_SETTINGS = ['OFF', ...COVERAGE_LEVELS] as const satisfies readonly CoverageSetting[];
+export const AUDIT_AREAS = ['REPOSITORY', 'PULL_REQUEST', 'PIPELINES'] as const satisfies readonly AuditArea[];
+
+export function coverageAdmits(setting: CoverageSetting, level: CoverageLevel): boolean {
+  return setting !== 'OFF' && COVERAGE_LEVELS.indexOf(level) <= COVERAGE_LEVELS.indexOf(setting);
+}
 
 export interface EventCatalogEntry {
   readonly family: EventFamily;

@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
-import { catalogEntry, Severity, type EventFamily, type SeverityLevel } from './catalog';
+import { buildAudit, type AuditRecord } from './audit';
+import { catalogEntry, Severity, type AuditArea, type CoverageLevel, type EventFamily, type SeverityLevel } from './catalog';
+import { applyEnrichment, type Enrichment } from './enrichment';
 import type { Actor, BitbucketEvent, PullRequest, Push, TextValue } from './events';
+import { omitFreeText, redactEmails } from './privacy';
 
 // Turns a Forge event into the log record Coralogix stores. `bitbucket` mirrors the Bitbucket webhook
 // payload that Coralogix's own Bitbucket integration stores (snake_case, repository with its
@@ -19,14 +22,26 @@ export interface EventMetadata {
   action: string;
   timestamp: string | null;
   self_generated: boolean;
+  area: AuditArea | 'unknown';
+  level: CoverageLevel | 'unknown';
   /** Paths inside `bitbucket` whose text Bitbucket cut short before delivery. */
   truncated_fields?: string[];
+  /** Present when the app looked the event's objects up in Bitbucket; lists what it could not resolve. */
+  enrichment?: { unresolved: string[] };
+  /** Present when the admin chose not to forward free text. */
+  free_text_omitted?: true;
 }
 
 export interface LogRecord {
   source_system: 'bitbucket';
   event: EventMetadata;
   bitbucket: JsonObject;
+  audit: AuditRecord;
+}
+
+export interface RecordOptions {
+  enrichment?: Enrichment;
+  omitFreeText?: boolean;
 }
 
 // Delivery metadata the platform may add on redelivery; excluded so a retried event keeps its id.
@@ -306,18 +321,24 @@ function outcomeSeverity(state: string | undefined, base: SeverityLevel): Severi
   }
 }
 
-export function buildRecord(event: BitbucketEvent, payload: unknown = event): LogRecord {
+export function buildRecord(event: BitbucketEvent, payload: unknown = event, options: RecordOptions = {}): LogRecord {
   const entry = catalogEntry(event.eventType);
   const truncation = new TruncationTracker();
-  const bitbucket = webhookBody(event, truncation);
+  let bitbucket = webhookBody(event, truncation);
+  if (options.enrichment) bitbucket = applyEnrichment(bitbucket, options.enrichment);
+  if (options.omitFreeText) bitbucket = omitFreeText(bitbucket);
   const metadata: EventMetadata = {
     id: eventIdOf(payload),
     type: event.eventType,
     family: entry.family,
     action: entry.action,
+    area: entry.area,
+    level: entry.level,
     timestamp: event.timestamp ?? null,
     self_generated: event.selfGenerated === true,
     ...(truncation.paths.length > 0 ? { truncated_fields: truncation.paths } : {}),
+    ...(options.enrichment ? { enrichment: { unresolved: options.enrichment.unresolved } } : {}),
+    ...(options.omitFreeText ? { free_text_omitted: true as const } : {}),
   };
-  return { source_system: 'bitbucket', event: metadata, bitbucket };
+  return redactEmails({ source_system: 'bitbucket', event: metadata, bitbucket, audit: buildAudit(event, bitbucket) });
 }

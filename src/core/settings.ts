@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { REGION_IDS } from './regions';
-import { EVENT_TYPES } from './catalog';
+import { AUDIT_AREAS, COVERAGE_SETTINGS, EVENT_TYPES, type AuditArea, type CoverageSetting } from './catalog';
+import { templateProblems } from './template';
 
 // zod/mini rather than zod: the same schemas, tree-shakable, which keeps the cold-started backend
 // bundle small.
@@ -19,16 +20,34 @@ const coralogixName = (what: string) =>
     z.refine((value) => !CONTROL_CHARACTERS.test(value), `${what} must not contain control characters`),
   );
 
-/** What the app stores as ordinary KVS values. The API key lives apart, in secret storage. */
+const coverageSetting = z.enum(COVERAGE_SETTINGS);
+
+export const FULL_COVERAGE: Record<AuditArea, CoverageSetting> = { REPOSITORY: 'FULL', PULL_REQUEST: 'FULL', PIPELINES: 'FULL' };
+
+/**
+ * What the app stores as ordinary KVS values. The API key lives apart, in secret storage. Fields
+ * added after the first release have defaults, so settings saved by an older version still read.
+ */
 export const storedSettingsSchema = z.object({
   region: z.enum(REGION_IDS),
   applicationName: coralogixName('Application name'),
-  subsystemName: coralogixName('Subsystem name'),
+  /** May hold placeholders such as {repository.slug} (core/template.ts). */
+  subsystemName: coralogixName('Subsystem name').check(
+    z.superRefine((value, context) => {
+      for (const message of templateProblems(value)) context.addIssue({ code: 'custom', message, input: value });
+    }),
+  ),
   forwardingEnabled: z.boolean(),
   forwardedEvents: z
     .array(z.enum(EVENT_TYPES))
     .check(z.refine((events) => new Set(events).size === events.length, 'Each event may be listed once')),
+  /** Per audit area, OFF or the highest coverage level forwarded. */
+  coverage: z._default(z.object({ REPOSITORY: coverageSetting, PULL_REQUEST: coverageSetting, PIPELINES: coverageSetting }), () => ({ ...FULL_COVERAGE })),
+  /** Drop commit messages, titles, descriptions and comment changes from what is forwarded. */
+  omitFreeText: z._default(z.boolean(), false),
 });
+
+export { AUDIT_AREAS };
 
 export type StoredSettings = z.infer<typeof storedSettingsSchema>;
 
@@ -54,5 +73,7 @@ export function defaultStoredSettings(): StoredSettings {
     subsystemName: 'bitbucket-cloud',
     forwardingEnabled: true,
     forwardedEvents: [...EVENT_TYPES],
+    coverage: { ...FULL_COVERAGE },
+    omitFreeText: false,
   };
 }

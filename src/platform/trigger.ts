@@ -1,5 +1,8 @@
+import { enrichmentRequestOf } from '../core/enrichment';
 import { isForwarded, transformEvent } from '../core/entry';
+import { decodeEvent } from '../core/events';
 import { attemptDelivery, type AttemptResult } from './delivery';
+import { enrichEvent } from './enrichment';
 import { cachedDeliverySettings } from './settings-cache';
 
 export type TriggerResult =
@@ -19,8 +22,19 @@ export async function handleBitbucketEvent(payload: unknown): Promise<TriggerRes
   }
   if (!settings.forwardingEnabled) return { status: 'skipped', reason: 'forwarding-disabled' };
 
-  const transformed = transformEvent(payload, settings, receivedAt);
-  if (!isForwarded(transformed.eventType, settings.forwardedEvents)) return { status: 'skipped', reason: 'event-not-selected' };
+  const decoded = decodeEvent(payload);
+  const eventType = decoded.ok ? decoded.event.eventType : (decoded.eventType ?? 'unknown');
+  // Decided before enrichment, so events the admin does not want cost no Bitbucket lookup.
+  if (!isForwarded(eventType, settings)) return { status: 'skipped', reason: 'event-not-selected' };
+
+  const enrichment = decoded.ok ? await enrichEvent(enrichmentRequestOf(decoded.event), receivedAt) : undefined;
+  const transformed = transformEvent(payload, {
+    destination: settings,
+    receivedAtMs: receivedAt,
+    omitFreeText: settings.omitFreeText,
+    decoded,
+    ...(enrichment ? { enrichment } : {}),
+  });
   if (transformed.kind === 'unrecognised') {
     console.warn(`Forwarding unrecognised event ${transformed.eventId} (${transformed.eventType}) as raw: ${transformed.problems.join('; ')}`);
   }

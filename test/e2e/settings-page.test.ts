@@ -132,6 +132,28 @@ describe('the settings page in a browser', () => {
     await screenshot(page, '6-validation');
   }, 30_000);
 
+  it('routes by template, and saves coverage and privacy choices', async () => {
+    await open();
+    await fillForm({ application: 'acme-prod', subsystem: 'bb-{repo.slug}' }, 'EU1');
+    await page.getByTestId('save').click();
+    await page.getByTestId('subsystem-name-error').waitFor();
+    expect(await page.getByTestId('subsystem-name-error').textContent()).toContain('Unknown placeholder {repo.slug}');
+
+    await page.getByTestId('subsystem-name').fill('bb-{repository.slug}');
+    await page.locator('#coverage-PULL_REQUEST').fill('Off');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('omit-free-text--input').check({ force: true });
+    expect(await page.getByTestId('event-avi:bitbucket:fulfilled:pullrequest--hidden-checkbox').isDisabled()).toBe(true);
+    await page.getByTestId('save').click();
+    await page.getByTestId('save-success').waitFor();
+    await screenshot(page, '10-coverage');
+
+    await platform.invoke(() => app.forwardEvent(fixture('fulfilled.pullrequest'), {}));
+    await platform.invoke(() => app.forwardEvent(fixture('push.repository'), {}));
+    expect(receiver.entries.map((entry) => [entry.className, entry.subsystemName])).toEqual([['avi:bitbucket:push:repository', 'bb-payments-api']]);
+    expect(JSON.parse(receiver.entries[0]?.text ?? '{}').event.free_text_omitted).toBe(true);
+  }, 30_000);
+
   it('shows a non-admin an explanation, not the form', async () => {
     host.accountId = MEMBER;
     await open();

@@ -61,10 +61,11 @@ describe('manifest.yml', () => {
     expect([...(manifest.modules.trigger[0]?.events ?? [])].sort()).toEqual([...EVENT_TYPES].sort());
   });
 
-  it('declares exactly the scopes the events, storage and the admin check need', () => {
+  it('declares exactly the scopes the events, storage, the admin check and enrichment need', () => {
     const needed = new Set<string>(Object.values(EVENT_CATALOG).map((entry) => entry.scope));
     needed.add('storage:app');
     needed.add('read:workspace:bitbucket');
+    needed.add('read:user:bitbucket');
     expect([...manifest.permissions.scopes].sort()).toEqual([...needed].sort());
   });
 

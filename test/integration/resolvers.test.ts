@@ -128,6 +128,8 @@ describe('settings page resolvers', () => {
       ['an unknown region', { region: 'MARS' }, 'settings.region'],
       ['an unknown event type', { forwardedEvents: ['avi:bitbucket:forked:repository'] }, 'settings.forwardedEvents.0'],
       ['a non-boolean switch', { forwardingEnabled: 'yes' }, 'settings.forwardingEnabled'],
+      ['an unknown placeholder in the subsystem name', { subsystemName: 'bb-{repo.slug}' }, 'settings.subsystemName'],
+      ['an unknown coverage level', { coverage: { REPOSITORY: 'SOME', PULL_REQUEST: 'FULL', PIPELINES: 'FULL' } }, 'settings.coverage.REPOSITORY'],
     ])('refuses %s with a field error and stores nothing', async (_what, change, field) => {
       const result = await save(change);
       expect(result).toMatchObject({ ok: false, error: { code: 'invalid-input' } });

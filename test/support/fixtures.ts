@@ -26,3 +26,9 @@ export function fixture(name: string): Record<string, unknown> {
   if (!found) throw new Error(`No event fixture named ${name}`);
   return structuredClone(found.payload);
 }
+
+/** Bitbucket REST answers for the identifiers in the event fixtures. */
+export function bitbucketRestFixtures(): Record<string, unknown> {
+  const file = path.resolve(__dirname, '../fixtures/bitbucket/rest.json');
+  return (JSON.parse(readFileSync(file, 'utf8')) as { routes: Record<string, unknown> }).routes;
+}

@@ -1,3 +1,4 @@
+import { catalogEntry, EVENT_TYPES } from '../../src/core/catalog';
 import { isForwarded, parseEventTime, transformEvent } from '../../src/core/entry';
 import { fixture } from '../support/fixtures';
 
@@ -25,7 +26,7 @@ describe('event time', () => {
 
 describe('transforming an event into a Coralogix entry', () => {
   it('fills every field Coralogix filters on', () => {
-    const result = transformEvent(fixture('push.repository.forced'), destination, RECEIVED_AT);
+    const result = transformEvent(fixture('push.repository.forced'), { destination, receivedAtMs: RECEIVED_AT });
     expect(result.kind).toBe('event');
     expect(result.entry).toMatchObject({
       applicationName: 'prod',
@@ -41,21 +42,21 @@ describe('transforming an event into a Coralogix entry', () => {
 
   it("uses the event's own time", () => {
     const payload = fixture('created.repository');
-    const result = transformEvent(payload, destination, RECEIVED_AT);
+    const result = transformEvent(payload, { destination, receivedAtMs: RECEIVED_AT });
     expect(Math.floor(result.entry.timestamp ?? 0)).toBe(Date.parse(String(payload.timestamp).replace(/(\.\d{3})\d*/, '$1')));
   });
 
   it('uses the receive time when the event has none', () => {
     const payload = fixture('created.repository');
     delete payload.timestamp;
-    const result = transformEvent(payload, destination, RECEIVED_AT);
+    const result = transformEvent(payload, { destination, receivedAtMs: RECEIVED_AT });
     expect(result.entry.timestamp).toBe(RECEIVED_AT);
     expect(result.entry).not.toHaveProperty('hiResTimestamp');
   });
 
   it('forwards an unrecognised payload raw, marked, with its problems', () => {
     const payload = { eventType: 'avi:bitbucket:forked:repository', repository: { uuid: '{r}' }, timestamp: '2026-11-09T11:53:19Z' };
-    const result = transformEvent(payload, destination, RECEIVED_AT);
+    const result = transformEvent(payload, { destination, receivedAtMs: RECEIVED_AT });
     expect(result.kind).toBe('unrecognised');
     expect(result.entry).toMatchObject({ severity: 4, className: 'avi:bitbucket:forked:repository', timestamp: Date.parse('2026-11-09T11:53:19Z') });
     const text = JSON.parse(result.entry.text);
@@ -64,19 +65,37 @@ describe('transforming an event into a Coralogix entry', () => {
   });
 
   it('forwards even a payload that is not an object', () => {
-    const result = transformEvent('garbage', destination, RECEIVED_AT);
+    const result = transformEvent('garbage', { destination, receivedAtMs: RECEIVED_AT });
     expect(result).toMatchObject({ kind: 'unrecognised', eventType: 'unknown' });
     expect(JSON.parse(result.entry.text).forge_payload).toBe('garbage');
   });
 });
 
 describe('event selection', () => {
+  const full = { REPOSITORY: 'FULL', PULL_REQUEST: 'FULL', PIPELINES: 'FULL' } as const;
+
   it('forwards selected events only', () => {
-    expect(isForwarded('avi:bitbucket:push:repository', ['avi:bitbucket:push:repository'])).toBe(true);
-    expect(isForwarded('avi:bitbucket:created:repository', ['avi:bitbucket:push:repository'])).toBe(false);
+    expect(isForwarded('avi:bitbucket:push:repository', { forwardedEvents: ['avi:bitbucket:push:repository'], coverage: full })).toBe(true);
+    expect(isForwarded('avi:bitbucket:created:repository', { forwardedEvents: ['avi:bitbucket:push:repository'], coverage: full })).toBe(false);
   });
 
   it('always forwards types it does not know', () => {
-    expect(isForwarded('avi:bitbucket:forked:repository', [])).toBe(true);
+    expect(isForwarded('avi:bitbucket:forked:repository', { forwardedEvents: [], coverage: { ...full, REPOSITORY: 'OFF' } })).toBe(true);
+  });
+
+  it.each([
+    ['OFF', []],
+    ['BASE', ['avi:bitbucket:created:repository', 'avi:bitbucket:updated:repository', 'avi:bitbucket:deleted:repository']],
+    ['ADVANCED', ['avi:bitbucket:created:repository', 'avi:bitbucket:updated:repository', 'avi:bitbucket:push:repository', 'avi:bitbucket:deleted:repository']],
+    ['FULL', ['avi:bitbucket:created:repository', 'avi:bitbucket:updated:repository', 'avi:bitbucket:push:repository', 'avi:bitbucket:deleted:repository', 'avi:bitbucket:created:commit-comment']],
+  ] as const)('forwards up to the area level: repository area at %s', (setting, expected) => {
+    const choice = { forwardedEvents: [...EVENT_TYPES], coverage: { ...full, REPOSITORY: setting } };
+    expect(EVENT_TYPES.filter((type) => catalogEntry(type).area === 'REPOSITORY' && isForwarded(type, choice))).toEqual(expected);
+  });
+
+  it('leaves other areas alone', () => {
+    const choice = { forwardedEvents: [...EVENT_TYPES], coverage: { ...full, REPOSITORY: 'OFF' } } as const;
+    expect(isForwarded('avi:bitbucket:fulfilled:pullrequest', choice)).toBe(true);
+    expect(isForwarded('avi:bitbucket:completed:deployment', choice)).toBe(true);
   });
 });

@@ -5,6 +5,16 @@ describe('settings schema', () => {
     expect(storedSettingsSchema.safeParse(defaultStoredSettings()).success).toBe(true);
   });
 
+  it('reads settings saved before coverage and privacy existed, with their defaults', () => {
+    const { coverage: _coverage, omitFreeText: _omit, ...older } = defaultStoredSettings();
+    expect(storedSettingsSchema.parse(older)).toMatchObject({ coverage: { REPOSITORY: 'FULL', PULL_REQUEST: 'FULL', PIPELINES: 'FULL' }, omitFreeText: false });
+  });
+
+  it('accepts a subsystem template and refuses an unknown placeholder', () => {
+    expect(storedSettingsSchema.safeParse({ ...defaultStoredSettings(), subsystemName: 'bb-{repository.slug}' }).success).toBe(true);
+    expect(storedSettingsSchema.safeParse({ ...defaultStoredSettings(), subsystemName: 'bb-{slug}' }).success).toBe(false);
+  });
+
   it('trims names', () => {
     const parsed = storedSettingsSchema.parse({ ...defaultStoredSettings(), applicationName: '  prod  ' });
     expect(parsed.applicationName).toBe('prod');

@@ -7,7 +7,19 @@ import SectionMessage from '@atlaskit/section-message';
 import Select from '@atlaskit/select';
 import Textfield from '@atlaskit/textfield';
 import Toggle from '@atlaskit/toggle';
-import { EVENT_CATALOG, EVENT_FAMILIES, eventTypesOfFamily, type EventFamily, type EventType } from '../../../src/core/catalog';
+import {
+  AUDIT_AREAS,
+  COVERAGE_SETTINGS,
+  coverageAdmits,
+  EVENT_CATALOG,
+  EVENT_FAMILIES,
+  eventTypesOfFamily,
+  type AuditArea,
+  type CoverageSetting,
+  type EventFamily,
+  type EventType,
+} from '../../../src/core/catalog';
+import { TEMPLATE_PLACEHOLDERS } from '../../../src/core/template';
 import type { RegionId } from '../../../src/core/regions';
 import { NAME_MAX_LENGTH, type StoredSettings } from '../../../src/core/settings';
 import { fieldErrorsOf, ResolverKeys, saveSettingsInput, type SettingsState, type TestEventResult } from '../../../src/shared/contract';
@@ -22,6 +34,15 @@ const FAMILY_LABELS: Record<EventFamily, string> = {
   'pullrequest-reviewer': 'Reviews',
   deployment: 'Deployments',
 };
+
+const AREA_LABELS: Record<AuditArea, string> = { REPOSITORY: 'Repositories', PULL_REQUEST: 'Pull requests', PIPELINES: 'Pipelines' };
+const COVERAGE_LABELS: Record<CoverageSetting, string> = {
+  OFF: 'Off',
+  BASE: 'Base: the essential trail',
+  ADVANCED: 'Advanced: plus day-to-day activity',
+  FULL: 'Full: everything',
+};
+const LEVEL_LABELS = { BASE: 'Base', ADVANCED: 'Advanced', FULL: 'Full' } as const;
 
 type Notice = { appearance: 'success' | 'error' | 'warning'; title: string; body: string; testId: string } | null;
 
@@ -160,7 +181,16 @@ export function SettingsForm({ initial, onSaved }: { initial: SettingsState; onS
 
       <div className="row">
         <NameField id="application-name" label="Application name" value={settings.applicationName} error={errors['settings.applicationName']} onChange={(value) => update('applicationName', value)} help="Usually the environment, e.g. production." />
-        <NameField id="subsystem-name" label="Subsystem name" value={settings.subsystemName} error={errors['settings.subsystemName']} onChange={(value) => update('subsystemName', value)} help="Usually the component, e.g. bitbucket." />
+        <NameField
+          id="subsystem-name"
+          label="Subsystem name"
+          value={settings.subsystemName}
+          error={errors['settings.subsystemName']}
+          onChange={(value) => update('subsystemName', value)}
+          help={`Usually the component, e.g. bitbucket. To split by repository or project, use ${TEMPLATE_PLACEHOLDERS.slice(0, 4)
+            .map((name) => `{${name}}`)
+            .join(', ')} …`}
+        />
       </div>
 
       <div className="field">
@@ -169,6 +199,40 @@ export function SettingsForm({ initial, onSaved }: { initial: SettingsState; onS
           <Label htmlFor="forwarding">Forward events to Coralogix</Label>
         </div>
       </div>
+
+      <div className="field">
+        <div className="key-set">
+          <Toggle id="omit-free-text" isChecked={settings.omitFreeText} onChange={() => update('omitFreeText', !settings.omitFreeText)} testId="omit-free-text" />
+          <Label htmlFor="omit-free-text">Leave out free text: commit messages, titles, descriptions</Label>
+        </div>
+        <HelperMessage>Email addresses are never forwarded. Account ids and display names are.</HelperMessage>
+      </div>
+
+      <fieldset className="field events">
+        <legend>
+          <Heading size="small" as="h3">
+            Coverage
+          </Heading>
+        </legend>
+        <p className="lede">As in Bitbucket Data Center&apos;s audit log: per area, forward nothing, or everything up to a level.</p>
+        <div className="row">
+          {AUDIT_AREAS.map((area) => {
+            const options = COVERAGE_SETTINGS.map((setting) => ({ label: COVERAGE_LABELS[setting], value: setting }));
+            return (
+              <div className="field" key={area}>
+                <Label htmlFor={`coverage-${area}`}>{AREA_LABELS[area]}</Label>
+                <Select
+                  inputId={`coverage-${area}`}
+                  options={options}
+                  value={options.find((option) => option.value === settings.coverage[area])}
+                  onChange={(option) => option && update('coverage', { ...settings.coverage, [area]: option.value })}
+                  testId={`coverage-${area}`}
+                />
+              </div>
+            );
+          })}
+        </div>
+      </fieldset>
 
       <fieldset className="field events">
         <legend>
@@ -190,11 +254,21 @@ export function SettingsForm({ initial, onSaved }: { initial: SettingsState; onS
                   testId={`family-${family}`}
                 />
                 <ul>
-                  {types.map((type) => (
-                    <li key={type}>
-                      <Checkbox label={EVENT_CATALOG[type].action} isChecked={selected.has(type)} onChange={() => setEvents([type], !selected.has(type))} testId={`event-${type}`} />
-                    </li>
-                  ))}
+                  {types.map((type) => {
+                    const { action, area, level } = EVENT_CATALOG[type];
+                    const covered = coverageAdmits(settings.coverage[area], level);
+                    return (
+                      <li key={type}>
+                        <Checkbox
+                          label={`${action} · ${LEVEL_LABELS[level]}${covered ? '' : ' (outside coverage)'}`}
+                          isChecked={selected.has(type)}
+                          isDisabled={!covered}
+                          onChange={() => setEvents([type], !selected.has(type))}
+                          testId={`event-${type}`}
+                        />
+                      </li>
+                    );
+                  })}
                 </ul>
               </div>
             );

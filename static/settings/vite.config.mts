@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
 
 const require = createRequire(import.meta.url);
@@ -22,7 +23,7 @@ function atlaskitStaticThemes(): Plugin {
 }
 
 export default defineConfig({
-  root: __dirname,
+  root: fileURLToPath(new URL('.', import.meta.url)),
   // Forge serves the resource folder as static files: asset URLs must be relative.
   base: './',
   plugins: [atlaskitStaticThemes()],

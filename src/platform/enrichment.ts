@@ -1,0 +1,173 @@
+import { requestBitbucket, route } from '@forge/api';
+import { kvs } from '@forge/kvs';
+import type { Enrichment, EnrichmentRequest, PullRequestInfo, RepositoryInfo, UserInfo } from '../core/enrichment';
+
+// Forge events carry identifiers only; Bitbucket REST (as the app) supplies names and links. A
+// burst of events on one repository must cost about one lookup per object, so answers are kept in
+// the warm instance and in KVS with a TTL, concurrent lookups of one object share one request, and
+// a failed or slow lookup never holds delivery back for more than ENRICHMENT_DEADLINE_MS.
+export const ENRICHMENT_DEADLINE_MS = 2_000;
+const MEMORY_TTL_MS = 10 * 60_000;
+const STORED_TTL_MINUTES = 60;
+// A pull request's title and state change while it is open; keep it briefly.
+const PULL_REQUEST_TTL_MS = 2 * 60_000;
+const MISSING_TTL_MS = 5 * 60_000;
+const FAILED_TTL_MS = 30_000;
+
+type Lookup<T> = { found: T } | { missing: string };
+
+interface Slot<T> {
+  value: Lookup<T>;
+  expiresAt: number;
+}
+
+const memory = new Map<string, Slot<unknown>>();
+const inFlight = new Map<string, Promise<Lookup<unknown>>>();
+
+export const enrichmentCounters = { bitbucketCalls: 0, storedHits: 0, memoryHits: 0 };
+
+class LookupFailed extends Error {}
+
+function bare(uuid: string): string {
+  return uuid.replace(/[{}]/g, '');
+}
+
+function braced(uuid: string): string {
+  return uuid.startsWith('{') ? uuid : `{${uuid}}`;
+}
+
+async function cached<T>(cacheKey: string, ttlMs: number, store: boolean, now: number, fetcher: () => Promise<Lookup<T>>): Promise<Lookup<T>> {
+  const slot = memory.get(cacheKey) as Slot<T> | undefined;
+  if (slot && slot.expiresAt > now) {
+    enrichmentCounters.memoryHits += 1;
+    return slot.value;
+  }
+  const pending = inFlight.get(cacheKey) as Promise<Lookup<T>> | undefined;
+  if (pending) return pending;
+  const lookup = (async (): Promise<Lookup<T>> => {
+    if (store) {
+      const stored = await kvs.get<Lookup<T>>(cacheKey).catch(() => undefined);
+      if (stored) {
+        enrichmentCounters.storedHits += 1;
+        memory.set(cacheKey, { value: stored, expiresAt: now + ttlMs });
+        return stored;
+      }
+    }
+    try {
+      const value = await fetcher();
+      const lifetime = 'found' in value ? ttlMs : MISSING_TTL_MS;
+      memory.set(cacheKey, { value, expiresAt: now + lifetime });
+      if (store && 'found' in value) await kvs.set(cacheKey, value, { ttl: { value: STORED_TTL_MINUTES, unit: 'MINUTES' } }).catch(() => undefined);
+      return value;
+    } catch (error) {
+      const value: Lookup<T> = { missing: error instanceof LookupFailed ? error.message : 'Bitbucket could not be reached' };
+      memory.set(cacheKey, { value, expiresAt: now + FAILED_TTL_MS });
+      return value;
+    }
+  })();
+  inFlight.set(cacheKey, lookup);
+  try {
+    return await lookup;
+  } finally {
+    inFlight.delete(cacheKey);
+  }
+}
+
+async function getJson(path: ReturnType<typeof route>): Promise<Lookup<Record<string, unknown>>> {
+  enrichmentCounters.bitbucketCalls += 1;
+  const response = await requestBitbucket(path, { headers: { Accept: 'application/json' } });
+  if (response.status === 404) return { missing: 'not found' };
+  if (response.status === 403 || response.status === 401) return { missing: 'not visible to the app' };
+  if (!response.ok) throw new LookupFailed(`Bitbucket answered HTTP ${response.status}`);
+  return { found: (await response.json()) as Record<string, unknown> };
+}
+
+type Raw = Record<string, unknown>;
+const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+const object = (value: unknown): Raw => (value !== null && typeof value === 'object' ? (value as Raw) : {});
+
+function repositoryInfo(raw: Raw): RepositoryInfo {
+  const project = object(raw.project);
+  const workspace = object(raw.workspace);
+  return {
+    uuid: text(raw.uuid) ?? '',
+    ...(text(raw.name) ? { name: text(raw.name) } : {}),
+    ...(text(raw.full_name) ? { full_name: text(raw.full_name) } : {}),
+    ...(text(raw.slug) ? { slug: text(raw.slug) } : {}),
+    ...(typeof raw.is_private === 'boolean' ? { is_private: raw.is_private } : {}),
+    ...(text(raw.scm) ? { scm: text(raw.scm) } : {}),
+    ...(text(object(object(raw.links).html).href) ? { html_url: text(object(object(raw.links).html).href) } : {}),
+    ...(raw.project ? { project: { uuid: text(project.uuid), key: text(project.key), name: text(project.name) } } : {}),
+    ...(raw.workspace ? { workspace: { uuid: text(workspace.uuid), slug: text(workspace.slug), name: text(workspace.name) } } : {}),
+  };
+}
+
+function userInfo(raw: Raw): UserInfo {
+  return { uuid: text(raw.uuid), account_id: text(raw.account_id), display_name: text(raw.display_name), nickname: text(raw.nickname) };
+}
+
+function pullRequestInfo(raw: Raw): PullRequestInfo {
+  return {
+    id: typeof raw.id === 'number' ? raw.id : 0,
+    title: text(raw.title),
+    state: text(raw.state),
+    source_branch: text(object(object(raw.source).branch).name),
+    destination_branch: text(object(object(raw.destination).branch).name),
+    ...(raw.author ? { author: userInfo(object(raw.author)) } : {}),
+  };
+}
+
+async function mapped<T>(lookup: Promise<Lookup<Raw>>, convert: (raw: Raw) => T): Promise<Lookup<T>> {
+  const value = await lookup;
+  return 'found' in value ? { found: convert(value.found) } : value;
+}
+
+function lookups(request: EnrichmentRequest, now: number) {
+  const workspace = request.workspaceUuid ? braced(request.workspaceUuid) : undefined;
+  const repository = braced(request.repositoryUuid);
+  const tasks: Array<{ name: 'repository' | 'actor' | 'pullrequest'; run: () => Promise<Lookup<unknown>> }> = [];
+  if (workspace) {
+    tasks.push({
+      name: 'repository',
+      run: () => cached(`cache:repo:${bare(workspace)}:${bare(repository)}`, MEMORY_TTL_MS, true, now, () => mapped(getJson(route`/2.0/repositories/${workspace}/${repository}`), repositoryInfo)),
+    });
+  }
+  if (request.actorId) {
+    const actorId = request.actorId;
+    tasks.push({
+      name: 'actor',
+      run: () => cached(`cache:user:${bare(actorId)}`, MEMORY_TTL_MS, true, now, () => mapped(getJson(route`/2.0/users/${actorId}`), userInfo)),
+    });
+  }
+  if (workspace && request.pullRequestId !== undefined) {
+    const id = String(request.pullRequestId);
+    tasks.push({
+      name: 'pullrequest',
+      run: () => cached(`cache:pr:${bare(repository)}:${id}`, PULL_REQUEST_TTL_MS, false, now, () => mapped(getJson(route`/2.0/repositories/${workspace}/${repository}/pullrequests/${id}`), pullRequestInfo)),
+    });
+  }
+  return tasks;
+}
+
+/** Resolves what can be resolved within the deadline; the rest is named in `unresolved`. */
+export async function enrichEvent(request: EnrichmentRequest, now: number = Date.now(), deadlineMs: number = ENRICHMENT_DEADLINE_MS): Promise<Enrichment> {
+  const enrichment: Enrichment = { unresolved: [] };
+  if (!request.workspaceUuid) enrichment.unresolved.push('repository: the event names no workspace');
+  const tasks = lookups(request, now);
+  const settled = new Map<string, Lookup<unknown>>();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, deadlineMs);
+  });
+  await Promise.race([Promise.all(tasks.map(async (task) => settled.set(task.name, await task.run()))), deadline]);
+  clearTimeout(timer);
+  for (const task of tasks) {
+    const result = settled.get(task.name);
+    if (!result) enrichment.unresolved.push(`${task.name}: Bitbucket did not answer within ${deadlineMs} ms`);
+    else if ('missing' in result) enrichment.unresolved.push(`${task.name}: ${result.missing}`);
+    else if (task.name === 'repository') enrichment.repository = result.found as RepositoryInfo;
+    else if (task.name === 'actor') enrichment.actor = result.found as UserInfo;
+    else enrichment.pullrequest = result.found as PullRequestInfo;
+  }
+  return enrichment;
+}
