@@ -9,6 +9,30 @@ export interface EgressPolicy {
   readonly allowedAddresses: readonly string[];
 }
 
+interface Matcher {
+  protocol: string | undefined;
+  host: string;
+  wildcard: boolean;
+}
+
+// Parsed once per policy: the guard runs on every request, and a benchmark of the app should not
+// measure the emulation's own parsing.
+const matchers = new WeakMap<EgressPolicy, Matcher[]>();
+
+function matchersOf(policy: EgressPolicy): Matcher[] {
+  let parsed = matchers.get(policy);
+  if (!parsed) {
+    parsed = policy.allowedAddresses.map((address) => {
+      const hasScheme = /^[a-z]+:\/\//i.test(address);
+      const wildcard = address.includes('*.');
+      const url = new URL((hasScheme ? address : `https://${address}`).replace('*.', 'wildcard-placeholder.'));
+      return { protocol: hasScheme ? url.protocol : undefined, host: wildcard ? url.hostname.replace(/^wildcard-placeholder\./, '.') : url.hostname, wildcard };
+    });
+    matchers.set(policy, parsed);
+  }
+  return parsed;
+}
+
 interface ManifestEgress {
   permissions?: { external?: { fetch?: { backend?: Array<string | { address?: string; remote?: string }> } } };
 }
@@ -24,16 +48,9 @@ export function readEgressPolicy(manifestPath: string): EgressPolicy {
 
 /** Forge's matching: `*.x.com` covers subdomains of x.com, not x.com itself; scheme and port are optional. */
 export function isAllowedUrl(policy: EgressPolicy, url: URL): boolean {
-  return policy.allowedAddresses.some((address) => {
-    const withScheme = /^[a-z]+:\/\//i.test(address) ? address : `https://${address}`;
-    const allowed = new URL(withScheme.replace('*.', 'wildcard-placeholder.'));
-    if (/^[a-z]+:\/\//i.test(address) && allowed.protocol !== url.protocol) return false;
-    const allowedHost = allowed.hostname;
-    if (address.includes('*.')) {
-      const suffix = allowedHost.replace(/^wildcard-placeholder\./, '.');
-      return url.hostname.endsWith(suffix) && url.hostname.length > suffix.length;
-    }
-    return url.hostname === allowedHost;
+  return matchersOf(policy).some((matcher) => {
+    if (matcher.protocol !== undefined && matcher.protocol !== url.protocol) return false;
+    return matcher.wildcard ? url.hostname.endsWith(matcher.host) && url.hostname.length > matcher.host.length : url.hostname === matcher.host;
   });
 }
 

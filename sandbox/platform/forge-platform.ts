@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { BitbucketEmulator, type BitbucketPrincipal } from './bitbucket-emulator';
 import { createEgressFetch, readEgressPolicy, type EgressCounters, type EgressPolicy } from './egress';
@@ -39,6 +38,8 @@ interface RuntimeGlobals {
 }
 
 interface EgressState {
+  /** The runtime's fetch without Forge's guard: for measurements and tools, never for app code. */
+  direct: typeof fetch;
   policy: EgressPolicy | undefined;
   routes: Map<string, string>;
   counters: EgressCounters;
@@ -52,13 +53,19 @@ const runtimeGlobals = globalThis as typeof globalThis & RuntimeGlobals & { __lo
  */
 function egressState(): EgressState {
   if (!runtimeGlobals.__localForgeEgress__) {
-    const state: EgressState = { policy: undefined, routes: new Map(), counters: { requests: 0, refused: 0, hosts: [] } };
-    runtimeGlobals.fetch = createEgressFetch(() => state.policy, state.routes, state.counters, globalThis.fetch.bind(globalThis));
+    const direct = globalThis.fetch.bind(globalThis);
+    const state: EgressState = { direct, policy: undefined, routes: new Map(), counters: { requests: 0, refused: 0, hosts: [] } };
+    runtimeGlobals.fetch = createEgressFetch(() => state.policy, state.routes, state.counters, direct);
     runtimeGlobals.__localForgeEgress__ = state;
   }
   return runtimeGlobals.__localForgeEgress__;
 }
 egressState();
+
+/** The fetch the guard wraps (the same HTTP client), for a baseline that Forge's rules do not apply to. */
+export function unguardedFetch(): typeof fetch {
+  return egressState().direct;
+}
 
 /** A resolver function as @forge/resolver's getDefinitions() builds it. */
 export type ResolverFunction = (...args: never[]) => Promise<unknown>;
@@ -77,6 +84,7 @@ export class ForgePlatform {
   readonly now: () => number;
   readonly appId = '00000000-0000-4000-8000-000000000000';
   readonly environmentId = '11111111-1111-4111-8111-111111111111';
+  readonly installationId = '22222222-2222-4222-8222-222222222222';
   private readonly stargateHandlers: StargateHandler[] = [];
   private readonly egress = egressState();
   private readonly invocationTimeoutMs: number;
@@ -179,11 +187,16 @@ export class ForgePlatform {
     this.egress.routes.clear();
   }
 
+  private invocations = 0;
+
   private runtime(): unknown {
+    this.invocations += 1;
+    // Sequential ids rather than random UUIDs: the emulation's own cost should not count against the app.
+    const invocation = this.invocations.toString(16).padStart(12, '0');
     const noop = { incr: () => undefined, decr: () => undefined };
     return {
       proxy: { token: 'local-proxy-token', url: 'http://forge-proxy.local' },
-      tracing: { traceId: randomUUID().replace(/-/g, ''), spanId: randomUUID().slice(0, 16) },
+      tracing: { traceId: `${this.appId.replace(/-/g, '').slice(0, 20)}${invocation}`, spanId: invocation.padStart(16, '0') },
       metrics: {
         counter: () => noop,
         gauge: () => ({ set: () => undefined }),
@@ -194,8 +207,8 @@ export class ForgePlatform {
         appVersion: '1.0.0',
         environmentId: this.environmentId,
         environmentType: 'DEVELOPMENT',
-        invocationId: randomUUID(),
-        installationId: randomUUID(),
+        invocationId: `00000000-0000-4000-8000-${invocation}`,
+        installationId: this.installationId,
         moduleKey: 'local',
       },
       contextAri: this.installContext,

@@ -37,8 +37,9 @@ function str(value: Json | undefined): string | undefined {
   return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined;
 }
 
+// Undefined fields are dropped when the record is serialized.
 function withoutUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+  return value;
 }
 
 function pullRequestOf(event: BitbucketEvent): PullRequest | undefined {

@@ -65,10 +65,9 @@ export function enrichmentRequestOf(event: BitbucketEvent): EnrichmentRequest {
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type JsonObject = { [key: string]: Json };
 
+// Undefined fields are dropped when the record is serialized.
 function defined(object: Record<string, Json | undefined>): JsonObject {
-  const out: JsonObject = {};
-  for (const [key, value] of Object.entries(object)) if (value !== undefined) out[key] = value;
-  return out;
+  return object as JsonObject;
 }
 
 function asObject(value: Json | undefined): JsonObject {

@@ -1,7 +1,7 @@
 import { catalogEntry, coverageAdmits, isEventType, Severity, type AuditArea, type CoverageSetting, type SeverityLevel } from './catalog';
 import { decodeEvent, type DecodeResult } from './events';
 import type { Enrichment } from './enrichment';
-import { omitFreeText, redactEmails } from './privacy';
+import { omitFreeText, redactedJson } from './privacy';
 import { buildRecord, eventIdOf, severityOf, type JsonObject, type LogRecord } from './record';
 import { fitEntry } from './size';
 import { renderTemplate, type TemplateValues } from './template';
@@ -100,7 +100,8 @@ export function entryFromRecord(record: LogRecord, severity: SeverityLevel, dest
     category: record.event.family,
     className: record.event.type,
     methodName: record.event.action,
-    text: JSON.stringify(record),
+    // Every string of every entry is scrubbed of email addresses before it leaves (README: personal data).
+    text: redactedJson(record),
   };
 }
 
@@ -131,7 +132,7 @@ export function transformEvent(payload: unknown, options: TransformOptions): Tra
       ? (payload as { timestamp: string }).timestamp
       : null;
   const raw = options.omitFreeText ? omitFreeText(payload ?? null) : (payload ?? null);
-  const text = redactEmails({
+  const text = {
     source_system: 'bitbucket',
     event: {
       id: eventId,
@@ -143,7 +144,7 @@ export function transformEvent(payload: unknown, options: TransformOptions): Tra
       problems: decoded.problems,
     },
     forge_payload: raw,
-  });
+  };
   return {
     kind: 'unrecognised',
     eventId,
@@ -157,7 +158,7 @@ export function transformEvent(payload: unknown, options: TransformOptions): Tra
       category: 'unknown',
       className: eventType,
       methodName: 'Unrecognised Bitbucket event',
-      text: JSON.stringify(text),
+      text: redactedJson(text),
     }),
   };
 }

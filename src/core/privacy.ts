@@ -9,6 +9,12 @@ const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}
 export const EMAIL_REPLACEMENT = '[email removed]';
 export const OMITTED = '[omitted]';
 
+/** Serializes with every address scrubbed; the walk is paid only when the text holds an "@". */
+export function redactedJson(value: unknown): string {
+  const json = JSON.stringify(value);
+  return json.includes('@') ? JSON.stringify(redactEmails(value)) : json;
+}
+
 export function redactEmails<T>(value: T): T {
   const walk = (node: Json): Json => {
     if (typeof node === 'string') return node.includes('@') ? node.replace(EMAIL, EMAIL_REPLACEMENT) : node;

