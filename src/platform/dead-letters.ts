@@ -2,6 +2,7 @@ import { kvs, WhereConditions } from '@forge/kvs';
 import type { DeadLetter, PendingDelivery } from '../core/pending';
 import type { FailureCause } from '../core/retry-policy';
 import { countDelivery } from './health';
+import type { DeadLetterRow } from '../shared/contract';
 import { StorageKeys } from './storage-keys';
 
 // What could not be delivered is kept for the admin to see and replay. Bounded so a long outage
@@ -14,17 +15,8 @@ const DEAD_LETTER_TTL_DAYS = 30;
 const PRUNE_PROBABILITY = 0.1;
 const INVERTED_TIME_BASE = 10 ** 13;
 
-export interface DeadLetterSummary {
-  key: string;
-  eventId: string;
-  eventType: string;
-  cause: FailureCause;
-  reason: string;
-  attempts: number;
-  firstAttemptAt: number;
-  lastAttemptAt: number;
-  deadLetteredAt: number;
-}
+/** What the settings page lists of a dead letter: everything but the entry itself. */
+export type DeadLetterSummary = DeadLetterRow;
 
 function keyFor(now: number, eventId: string): string {
   return `${StorageKeys.deadLetterPrefix}${String(INVERTED_TIME_BASE - now).padStart(13, '0')}:${eventId}`;

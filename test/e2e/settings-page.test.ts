@@ -6,6 +6,7 @@ import { CoralogixReceiver } from '../../sandbox/coralogix-receiver';
 import { ForgePlatform } from '../../sandbox/platform/forge-platform';
 import { launchChromium, screenshot, watchPage } from '../support/browser';
 import { fixture } from '../support/fixtures';
+import { loadApp } from '../support/app';
 
 // The built settings page in Debian's Chromium, served with a host that answers @forge/bridge by
 // running the app's real resolvers on the emulated platform, under a Forge-like CSP.
@@ -13,11 +14,6 @@ const KEY = 'cxtp_BrowserSuiteKey9876';
 const ADMIN = '557058:admin-account';
 const MEMBER = '557058:member-account';
 
-function loadApp() {
-  jest.resetModules();
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require('../../src/index') as typeof import('../../src/index');
-}
 
 describe('the settings page in a browser', () => {
   let browser: Browser;

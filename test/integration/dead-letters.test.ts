@@ -3,21 +3,10 @@ import { defaultStoredSettings } from '../../src/core/settings';
 import { RETRY_QUEUE_KEY } from '../../src/platform/retry-queue';
 import { CoralogixReceiver } from '../../sandbox/coralogix-receiver';
 import { ForgePlatform } from '../../sandbox/platform/forge-platform';
+import { loadApp } from '../support/app';
 
 const API_KEY = 'cxtp_DeadLetterSuite012345';
 
-function loadApp() {
-  jest.resetModules();
-  /* eslint-disable @typescript-eslint/no-require-imports */
-  return {
-    ...(require('../../src/index') as typeof import('../../src/index')),
-    ...(require('../../src/platform/dead-letters') as typeof import('../../src/platform/dead-letters')),
-    ...(require('../../src/platform/replay') as typeof import('../../src/platform/replay')),
-    ...(require('../../src/platform/health') as typeof import('../../src/platform/health')),
-    ...(require('../../src/platform/settings-store') as typeof import('../../src/platform/settings-store')),
-  };
-  /* eslint-enable @typescript-eslint/no-require-imports */
-}
 
 function pending(i: number): PendingDelivery {
   return {

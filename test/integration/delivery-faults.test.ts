@@ -7,6 +7,7 @@ import { RETRY_QUEUE_KEY } from '../../src/platform/retry-queue';
 import { CoralogixReceiver, type Fault } from '../../sandbox/coralogix-receiver';
 import { ForgePlatform } from '../../sandbox/platform/forge-platform';
 import { loadEventFixtures } from '../support/fixtures';
+import { loadApp } from '../support/app';
 
 // Fault injection: for each way Coralogix can misbehave, N events go in and every one must come out
 // delivered (at least once; exactly once after de-duplicating by event id) or kept as a dead letter
@@ -28,18 +29,6 @@ interface Outcome {
   abandonedByPlatform: number;
 }
 
-/** The app as a fresh Forge instance would load it: no warm caches or counters from another test. */
-function loadApp() {
-  jest.resetModules();
-  /* eslint-disable @typescript-eslint/no-require-imports */
-  return {
-    ...(require('../../src/index') as typeof import('../../src/index')),
-    ...(require('../../src/platform/health') as typeof import('../../src/platform/health')),
-    ...(require('../../src/platform/settings-cache') as typeof import('../../src/platform/settings-cache')),
-    ...(require('../../src/platform/settings-store') as typeof import('../../src/platform/settings-store')),
-  };
-  /* eslint-enable @typescript-eslint/no-require-imports */
-}
 
 describe('delivery under failure', () => {
   let app: ReturnType<typeof loadApp>;

@@ -4,6 +4,7 @@ import { defaultStoredSettings, type StoredSettings } from '../../src/core/setti
 import { CoralogixReceiver } from '../../sandbox/coralogix-receiver';
 import { ForgePlatform } from '../../sandbox/platform/forge-platform';
 import { bitbucketRestFixtures, fixture, loadEventFixtures } from '../support/fixtures';
+import { loadApp } from '../support/app';
 
 // Enrichment, audit fields, coverage, routing and privacy through the real trigger: Bitbucket REST
 // answered from fixtures (test/fixtures/bitbucket/rest.json), entries checked at the receiver.
@@ -13,17 +14,6 @@ const GOLDEN_DIR = path.resolve(__dirname, '../fixtures/golden');
 // deliberate change; review the diff before committing it.
 const UPDATE_GOLDEN = process.env.UPDATE_GOLDEN === '1';
 
-function loadApp() {
-  jest.resetModules();
-  /* eslint-disable @typescript-eslint/no-require-imports */
-  return {
-    ...(require('../../src/index') as typeof import('../../src/index')),
-    ...(require('../../src/platform/settings-store') as typeof import('../../src/platform/settings-store')),
-    ...(require('../../src/platform/enrichment') as typeof import('../../src/platform/enrichment')),
-    ...(require('../../src/platform/settings-cache') as typeof import('../../src/platform/settings-cache')),
-  };
-  /* eslint-enable @typescript-eslint/no-require-imports */
-}
 
 type Text = Record<string, unknown> & { event: Record<string, unknown>; bitbucket: Record<string, unknown>; audit: Record<string, unknown> };
 

@@ -4,21 +4,13 @@ import { ResolverKeys, type Envelope, type ResolverKey } from '../../src/shared/
 import { StorageKeys } from '../../src/platform/storage-keys';
 import { CoralogixReceiver } from '../../sandbox/coralogix-receiver';
 import { ForgePlatform } from '../../sandbox/platform/forge-platform';
+import { loadApp } from '../support/app';
 
 // The real resolver function, called the way the platform calls it for a Custom UI invoke().
 const KEY = 'cxtp_ResolverSuiteKey01234';
 const ADMIN = '557058:admin-account';
 const MEMBER = '557058:member-account';
 
-function loadApp() {
-  jest.resetModules();
-  /* eslint-disable @typescript-eslint/no-require-imports */
-  return {
-    ...(require('../../src/index') as typeof import('../../src/index')),
-    ...(require('../../src/platform/dead-letters') as typeof import('../../src/platform/dead-letters')),
-  };
-  /* eslint-enable @typescript-eslint/no-require-imports */
-}
 
 describe('settings page resolvers', () => {
   let platform: ForgePlatform;
