@@ -1,5 +1,6 @@
 import { catalogEntry, type AuditArea, type CoverageLevel, type EventFamily } from './catalog';
 import type { BitbucketEvent, PullRequest } from './events';
+import type { Json, JsonObject } from './json';
 
 // Audit fields modelled on Bitbucket Data Center's audit log (AuditEntity: type {category, action,
 // area, level}, author, affectedObjects, changedValues, extraAttributes, source, system, method), so a
@@ -26,8 +27,6 @@ export const AUDIT_CATEGORIES: Record<EventFamily, string> = {
   deployment: 'Deployments',
 };
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-type JsonObject = { [key: string]: Json };
 
 function obj(value: Json | undefined): JsonObject {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : {};
@@ -35,11 +34,6 @@ function obj(value: Json | undefined): JsonObject {
 
 function str(value: Json | undefined): string | undefined {
   return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined;
-}
-
-// Undefined fields are dropped when the record is serialized.
-function withoutUndefined<T extends object>(value: T): T {
-  return value;
 }
 
 function pullRequestOf(event: BitbucketEvent): PullRequest | undefined {
@@ -59,7 +53,7 @@ export function buildAudit(event: BitbucketEvent, bitbucket: JsonObject): AuditR
   const project = obj(repository.project);
   const affectedObjects: AuditRecord['affectedObjects'] = [];
   const add = (type: string, id: string | undefined, name?: string, uri?: string) => {
-    if (id !== undefined) affectedObjects.push(withoutUndefined({ type, id, name, uri }));
+    if (id !== undefined) affectedObjects.push(({ type, id, name, uri }));
   };
   add('WORKSPACE', str(workspace.uuid), str(workspace.slug));
   add('PROJECT', str(project.uuid), str(project.key));
@@ -132,7 +126,7 @@ export function buildAudit(event: BitbucketEvent, bitbucket: JsonObject): AuditR
 
   const author: AuditRecord['author'] =
     str(actor.uuid) !== undefined || str(actor.account_id) !== undefined
-      ? withoutUndefined({ type: 'user' as const, id: str(actor.account_id), uuid: str(actor.uuid), name: str(actor.display_name) })
+      ? ({ type: 'user' as const, id: str(actor.account_id), uuid: str(actor.uuid), name: str(actor.display_name) })
       : { type: 'system', name: event.eventType.endsWith(':deployment') ? 'Bitbucket Pipelines' : 'Bitbucket' };
 
   return {

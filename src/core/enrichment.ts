@@ -1,4 +1,5 @@
 import type { Actor, BitbucketEvent } from './events';
+import type { Json, JsonObject } from './json';
 
 // What Bitbucket REST adds to an event that carries identifiers only. The platform layer fetches
 // these (as the app, cached); this module says what to fetch and merges the answers into the
@@ -62,13 +63,6 @@ export function enrichmentRequestOf(event: BitbucketEvent): EnrichmentRequest {
   };
 }
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-type JsonObject = { [key: string]: Json };
-
-// Undefined fields are dropped when the record is serialized.
-function defined(object: Record<string, Json | undefined>): JsonObject {
-  return object as JsonObject;
-}
 
 function asObject(value: Json | undefined): JsonObject {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : {};
@@ -82,21 +76,21 @@ export function applyEnrichment(bitbucket: JsonObject, enrichment: Enrichment): 
     const current = asObject(out.repository);
     out.repository = {
       ...current,
-      ...defined({
+      ...({
         name: repo.name,
         full_name: repo.full_name,
         slug: (current.slug as string | undefined) ?? repo.slug,
         is_private: repo.is_private,
         scm: repo.scm,
         links: repo.html_url ? { html: { href: repo.html_url } } : undefined,
-        project: repo.project ? { ...asObject(current.project), ...defined({ type: 'project', uuid: repo.project.uuid, key: repo.project.key, name: repo.project.name }) } : current.project,
-        workspace: repo.workspace ? { ...asObject(current.workspace), ...defined({ type: 'workspace', uuid: repo.workspace.uuid, slug: repo.workspace.slug, name: repo.workspace.name }) } : current.workspace,
+        project: repo.project ? { ...asObject(current.project), ...({ type: 'project', uuid: repo.project.uuid, key: repo.project.key, name: repo.project.name }) } : current.project,
+        workspace: repo.workspace ? { ...asObject(current.workspace), ...({ type: 'workspace', uuid: repo.workspace.uuid, slug: repo.workspace.slug, name: repo.workspace.name }) } : current.workspace,
       }),
     };
   }
   const user = enrichment.actor;
   if (user && out.actor !== undefined) {
-    out.actor = { ...asObject(out.actor), ...defined({ display_name: user.display_name, nickname: user.nickname }) };
+    out.actor = { ...asObject(out.actor), ...({ display_name: user.display_name, nickname: user.nickname }) };
   }
   const pr = enrichment.pullrequest;
   if (pr && out.pullrequest !== undefined) {
@@ -105,12 +99,12 @@ export function applyEnrichment(bitbucket: JsonObject, enrichment: Enrichment): 
       branch === undefined ? current[key] : { ...asObject(current[key]), branch: { name: branch } };
     out.pullrequest = {
       ...current,
-      ...defined({
+      ...({
         title: (current.title as string | undefined) ?? pr.title,
         state: (current.state as string | undefined) ?? pr.state,
         source: side('source', pr.source_branch),
         destination: side('destination', pr.destination_branch),
-        author: current.author ?? (pr.author ? defined({ type: 'user', uuid: pr.author.uuid, account_id: pr.author.account_id, display_name: pr.author.display_name, nickname: pr.author.nickname }) : undefined),
+        author: current.author ?? (pr.author ? ({ type: 'user', uuid: pr.author.uuid, account_id: pr.author.account_id, display_name: pr.author.display_name, nickname: pr.author.nickname }) : undefined),
       }),
     };
   }

@@ -3,7 +3,7 @@
 // scrubbed. Free text itself (commit messages, titles, descriptions, comment changes) is dropped
 // when the admin asks for it.
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+import type { Json } from './json';
 
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;
 export const EMAIL_REPLACEMENT = '[email removed]';
@@ -20,8 +20,8 @@ export function redactEmails<T>(value: T): T {
     if (typeof node === 'string') return node.includes('@') ? node.replace(EMAIL, EMAIL_REPLACEMENT) : node;
     if (Array.isArray(node)) return node.map(walk);
     if (node !== null && typeof node === 'object') {
-      const out: { [key: string]: Json } = {};
-      for (const [key, child] of Object.entries(node)) out[key] = walk(child);
+      const out: { [key: string]: Json | undefined } = {};
+      for (const [key, child] of Object.entries(node)) out[key] = child === undefined ? undefined : walk(child);
       return out;
     }
     return node;
@@ -42,8 +42,8 @@ export function omitFreeText<T>(value: T): T {
     if (typeof node === 'string') return isFreeText ? OMITTED : node;
     if (Array.isArray(node)) return node.map((child) => walk(child, undefined, key));
     if (node !== null && typeof node === 'object') {
-      const out: { [k: string]: Json } = {};
-      for (const [childKey, child] of Object.entries(node)) out[childKey] = walk(child, childKey, key);
+      const out: { [k: string]: Json | undefined } = {};
+      for (const [childKey, child] of Object.entries(node)) out[childKey] = child === undefined ? undefined : walk(child, childKey, key);
       return out;
     }
     return node;

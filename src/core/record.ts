@@ -4,6 +4,9 @@ import { catalogEntry, Severity, type AuditArea, type CoverageLevel, type EventF
 import { applyEnrichment, type Enrichment } from './enrichment';
 import type { Actor, BitbucketEvent, PullRequest, Push, TextValue } from './events';
 import { omitFreeText } from './privacy';
+import type { Json, JsonObject } from './json';
+
+export type { JsonObject } from './json';
 
 // Turns a Forge event into the log record Coralogix stores. `bitbucket` mirrors the Bitbucket webhook
 // payload that Coralogix's own Bitbucket integration stores (snake_case, repository with its
@@ -11,8 +14,6 @@ import { omitFreeText } from './privacy';
 // written for that integration keep matching. Forge sends identifiers only: names and links are
 // absent until enrichment fills them in.
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-export type JsonObject = { [key: string]: Json };
 
 export interface EventMetadata {
   /** Same event, same id: lets Coralogix users de-duplicate at-least-once deliveries. */
@@ -75,12 +76,6 @@ function extras(source: object, known: readonly string[]): JsonObject {
 
 const EMPTY: JsonObject = Object.freeze({}) as JsonObject;
 
-// Records are built with possibly-undefined fields and leave as JSON, which drops them: no pass to
-// strip them is needed on the per-event path.
-function compact(object: Record<string, Json | undefined>): JsonObject {
-  return object as JsonObject;
-}
-
 class TruncationTracker {
   readonly paths: string[] = [];
   text(value: TextValue | null | undefined, path: string): string | undefined {
@@ -93,7 +88,7 @@ class TruncationTracker {
 const ACTOR_FIELDS = ['type', 'accountId', 'uuid'] as const;
 
 function webhookActor(actor: Actor & { displayName?: string | undefined }): JsonObject {
-  return compact({
+  return ({
     ...extras(actor, [...ACTOR_FIELDS, 'displayName']),
     type: actor.type,
     uuid: actor.uuid,
@@ -104,7 +99,7 @@ function webhookActor(actor: Actor & { displayName?: string | undefined }): Json
 
 function webhookRepository(event: BitbucketEvent): JsonObject {
   const project = 'project' in event ? event.project : undefined;
-  return compact({
+  return ({
     ...extras(event.repository, ['uuid', 'slug']),
     type: 'repository',
     uuid: event.repository.uuid,
@@ -121,10 +116,10 @@ function webhookPush(push: Push, truncation: TruncationTracker): JsonObject {
   const created = push.created === true;
   const newRef = closed
     ? null
-    : compact({
+    : ({
         type: refType,
         name: push.ref,
-        target: compact({
+        target: ({
           type: 'commit',
           hash: push.after ?? undefined,
           date: push.date,
@@ -132,9 +127,9 @@ function webhookPush(push: Push, truncation: TruncationTracker): JsonObject {
           author: push.author?.user ? { type: 'author', user: webhookActor(push.author.user) } : undefined,
         }),
       });
-  const oldRef = created ? null : compact({ type: refType, name: push.ref, target: compact({ type: 'commit', hash: push.before ?? undefined }) });
+  const oldRef = created ? null : ({ type: refType, name: push.ref, target: ({ type: 'commit', hash: push.before ?? undefined }) });
   const commits = (push.commits ?? []).map((commit, index) =>
-    compact({
+    ({
       ...extras(commit, ['hash', 'message', 'date', 'author']),
       type: 'commit',
       hash: commit.hash,
@@ -143,7 +138,7 @@ function webhookPush(push: Push, truncation: TruncationTracker): JsonObject {
       author: commit.author?.user ? { type: 'author', user: webhookActor(commit.author.user) } : undefined,
     }),
   );
-  const change = compact({
+  const change = ({
     ...extras(push, ['ref', 'mainbranch', 'before', 'after', 'created', 'closed', 'forced', 'truncated', 'commits', 'date', 'message', 'author']),
     new: newRef,
     old: oldRef,
@@ -159,8 +154,8 @@ function webhookPush(push: Push, truncation: TruncationTracker): JsonObject {
 
 function webhookPullRequest(pr: PullRequest, truncation: TruncationTracker, path: string): JsonObject {
   const side = (ref: PullRequest['source']) =>
-    ref ? compact({ ...extras(ref, ['branch', 'commit']), branch: ref.branch ? { name: ref.branch } : undefined, commit: ref.commit ? { hash: ref.commit.hash } : undefined }) : undefined;
-  return compact({
+    ref ? ({ ...extras(ref, ['branch', 'commit']), branch: ref.branch ? { name: ref.branch } : undefined, commit: ref.commit ? { hash: ref.commit.hash } : undefined }) : undefined;
+  return ({
     ...extras(pr, ['id', 'state', 'source', 'destination', 'title', 'author', 'createdOn', 'updatedOn', 'commentCount', 'taskCount', 'mergeCommit']),
     type: 'pullrequest',
     id: pr.id,
@@ -185,7 +180,7 @@ const COMMON_EVENT_FIELDS = ['eventType', 'timestamp', 'selfGenerated', 'reposit
 
 function webhookBody(event: BitbucketEvent, truncation: TruncationTracker): JsonObject {
   const actor = actorOf(event);
-  const common: JsonObject = compact({
+  const common: JsonObject = ({
     repository: webhookRepository(event),
     actor: actor ? webhookActor(actor) : undefined,
   });
@@ -196,7 +191,7 @@ function webhookBody(event: BitbucketEvent, truncation: TruncationTracker): Json
     case 'avi:bitbucket:updated:repository': {
       const changes: JsonObject = {};
       for (const [field, change] of Object.entries(event.changes ?? {})) {
-        changes[field] = compact({
+        changes[field] = ({
           old: change.old === null ? null : truncation.text(change.old, `changes.${field}.old`),
           new: change.new === null ? null : truncation.text(change.new, `changes.${field}.new`),
         });
@@ -211,7 +206,7 @@ function webhookBody(event: BitbucketEvent, truncation: TruncationTracker): Json
       return {
         ...extras(event, [...COMMON_EVENT_FIELDS, 'buildStatus']),
         ...common,
-        commit_status: compact({
+        commit_status: ({
           ...extras(status, ['key', 'commit', 'state', 'url', 'createdOn', 'updatedOn', 'refName']),
           type: 'build',
           key: status.key,
@@ -241,7 +236,7 @@ function webhookBody(event: BitbucketEvent, truncation: TruncationTracker): Json
     case 'avi:bitbucket:deleted:pullrequest-comment':
     case 'avi:bitbucket:resolved:pullrequest-comment':
     case 'avi:bitbucket:reopened:pullrequest-comment':
-      return compact({
+      return ({
         ...extras(event, [...COMMON_EVENT_FIELDS, 'pullrequest', 'comment', 'changes']),
         ...common,
         pullrequest: webhookPullRequest(event.pullrequest, truncation, 'pullrequest'),
@@ -251,7 +246,7 @@ function webhookBody(event: BitbucketEvent, truncation: TruncationTracker): Json
     case 'avi:bitbucket:updated:pullrequest-reviewer-status': {
       // The webhook shape lists reviewers as pullrequest.participants with role REVIEWER.
       const participants = (event.reviewers?.value ?? []).map((reviewer) =>
-        compact({
+        ({
           ...extras(reviewer, ['user', 'status', 'timestamp']),
           type: 'participant',
           role: 'REVIEWER',
@@ -274,10 +269,10 @@ function webhookBody(event: BitbucketEvent, truncation: TruncationTracker): Json
     case 'avi:bitbucket:pending:deployment':
     case 'avi:bitbucket:started:deployment':
     case 'avi:bitbucket:completed:deployment':
-      return compact({
+      return ({
         ...extras(event, [...COMMON_EVENT_FIELDS, 'pipeline', 'deployment', 'environment']),
         ...common,
-        deployment: compact({
+        deployment: ({
           ...extras(event.deployment, ['uuid', 'state', 'status', 'updatedTimestamp']),
           type: 'deployment',
           uuid: event.deployment.uuid,
@@ -286,7 +281,7 @@ function webhookBody(event: BitbucketEvent, truncation: TruncationTracker): Json
           updated_on: event.deployment.updatedTimestamp,
         }),
         environment: event.environment
-          ? compact({ ...extras(event.environment, ['uuid', 'type', 'name']), type: 'deployment_environment', uuid: event.environment.uuid, name: event.environment.name, environment_type: event.environment.type })
+          ? ({ ...extras(event.environment, ['uuid', 'type', 'name']), type: 'deployment_environment', uuid: event.environment.uuid, name: event.environment.name, environment_type: event.environment.type })
           : undefined,
         pipeline: event.pipeline ? { ...extras(event.pipeline, []), type: 'pipeline' } : undefined,
       });
