@@ -4,7 +4,7 @@ import type { Enrichment } from './enrichment';
 import { omitFreeText, redactedJson } from './privacy';
 import { buildRecord, eventIdOf, severityOf, type JsonObject, type LogRecord } from './record';
 import { fitEntry } from './size';
-import { renderTemplate, type TemplateValues } from './template';
+import { hasPlaceholders, renderTemplate, type TemplateValues } from './template';
 
 /** One element of the /logs/v1/singles request body. */
 export interface CoralogixEntry {
@@ -94,7 +94,9 @@ function fallbackName(template: string): string {
 export function entryFromRecord(record: LogRecord, severity: SeverityLevel, destination: Destination, receivedAtMs: number): CoralogixEntry {
   return {
     applicationName: destination.applicationName,
-    subsystemName: renderTemplate(destination.subsystemName, templateValuesOf(record), fallbackName(destination.subsystemName)),
+    subsystemName: hasPlaceholders(destination.subsystemName)
+      ? renderTemplate(destination.subsystemName, templateValuesOf(record), fallbackName(destination.subsystemName))
+      : destination.subsystemName,
     ...timeFields(record.event.timestamp, receivedAtMs),
     severity,
     category: record.event.family,
