@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { buildAudit, type AuditRecord } from './audit';
 import { catalogEntry, Severity, type AuditArea, type CoverageLevel, type EventFamily, type SeverityLevel } from './catalog';
 import { applyEnrichment, type Enrichment } from './enrichment';
@@ -60,7 +60,8 @@ export function eventIdOf(payload: unknown): string {
     for (const key of Object.keys(payload).sort()) if (!DELIVERY_FIELDS.has(key)) sorted[key] = (payload as Record<string, unknown>)[key];
     identity = sorted;
   }
-  return createHash('sha256').update(JSON.stringify(identity) ?? 'null').digest('hex').slice(0, 32);
+  // One-shot hashing: no Hash object per event.
+  return hash('sha256', JSON.stringify(identity) ?? 'null', 'hex').slice(0, 32);
 }
 
 /** Copies a loose object's fields the mapping does not name, so nothing Bitbucket adds is dropped. */
