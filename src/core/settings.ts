@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { REGION_IDS } from './regions';
-import { AUDIT_AREAS, COVERAGE_SETTINGS, EVENT_TYPES, type AuditArea, type CoverageSetting } from './catalog';
+import { COVERAGE_SETTINGS, EVENT_TYPES, type AuditArea, type CoverageSetting } from './catalog';
 import { templateProblems } from './template';
 
 // zod/mini rather than zod: the same schemas, tree-shakable, which keeps the cold-started backend
@@ -47,7 +47,6 @@ export const storedSettingsSchema = z.object({
   omitFreeText: z._default(z.boolean(), false),
 });
 
-export { AUDIT_AREAS };
 
 export type StoredSettings = z.infer<typeof storedSettingsSchema>;
 

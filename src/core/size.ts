@@ -2,12 +2,11 @@ import type { CoralogixEntry } from './entry';
 
 // An entry must fit everywhere it may have to wait: one Forge queue push (≤ 200 KB with its
 // envelope), one KVS value for a dead letter (≤ 240 KiB), and a Coralogix request (≤ 2 MB).
-// Coralogix documents no per-entry limit; the platform limits are the binding ones.
+// Coralogix documents no per-entry limit; the platform limits are the binding ones. Each request
+// carries one entry, so requests stay far below Coralogix's 2 MB limit too.
 export const MAX_ENTRY_TEXT_BYTES = 100_000;
 /** What a second attempt aims for after Coralogix still refused an entry as too large (413). */
 export const REDUCED_ENTRY_TEXT_BYTES = 16_000;
-/** Coralogix refuses requests over 2 MB whole; stay clear of it with a margin for the array syntax. */
-export const MAX_REQUEST_BYTES = 1_900_000;
 
 const KEPT_STRING_CHARS = 1024;
 const KEPT_ARRAY_ITEMS = 10;
@@ -91,23 +90,4 @@ export function fitEntry(entry: CoralogixEntry, limit: number = MAX_ENTRY_TEXT_B
     text = JSON.stringify({ source_system: document.source_system ?? null, trimmed: { original_bytes: originalBytes, dropped: ['everything but the marker'] } });
   }
   return { ...entry, text };
-}
-
-/** Splits entries into request bodies that each stay under Coralogix's 2 MB limit. */
-export function batchEntries(entries: readonly CoralogixEntry[], maxBytes: number = MAX_REQUEST_BYTES): CoralogixEntry[][] {
-  const batches: CoralogixEntry[][] = [];
-  let current: CoralogixEntry[] = [];
-  let currentBytes = 2;
-  for (const entry of entries) {
-    const bytes = byteLength(JSON.stringify(entry)) + 1;
-    if (current.length > 0 && currentBytes + bytes > maxBytes) {
-      batches.push(current);
-      current = [];
-      currentBytes = 2;
-    }
-    current.push(entry);
-    currentBytes += bytes;
-  }
-  if (current.length > 0) batches.push(current);
-  return batches;
 }

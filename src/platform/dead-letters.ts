@@ -22,13 +22,9 @@ function keyFor(now: number, eventId: string): string {
   return `${StorageKeys.deadLetterPrefix}${String(INVERTED_TIME_BASE - now).padStart(13, '0')}:${eventId}`;
 }
 
-export function summarise(key: string, letter: DeadLetter): DeadLetterSummary {
+function summarise(key: string, letter: DeadLetter): DeadLetterSummary {
   const { eventId, eventType, cause, reason, attempts, firstAttemptAt, lastAttemptAt, deadLetteredAt } = letter;
   return { key, eventId, eventType, cause, reason, attempts, firstAttemptAt, lastAttemptAt, deadLetteredAt };
-}
-
-export function isDeadLetterKey(key: unknown): key is string {
-  return typeof key === 'string' && /^dead:\d{13}:[0-9a-f]{32}$/.test(key);
 }
 
 export async function addDeadLetter(
@@ -87,7 +83,7 @@ export async function allDeadLetters(): Promise<Array<{ key: string; value: Dead
 
 export async function countDeadLetters(): Promise<number> {
   let count = 0;
-  for await (const item of allDeadLetterKeys()) if (item) count += 1;
+  for await (const _letter of allDeadLetterKeys()) count += 1;
   return count;
 }
 

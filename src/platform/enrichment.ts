@@ -24,8 +24,6 @@ interface Slot<T> {
 const memory = new Map<string, Slot<unknown>>();
 const inFlight = new Map<string, Promise<Lookup<unknown>>>();
 
-export const enrichmentCounters = { bitbucketCalls: 0, storedHits: 0, memoryHits: 0 };
-
 class LookupFailed extends Error {}
 
 function bare(uuid: string): string {
@@ -39,7 +37,6 @@ function braced(uuid: string): string {
 function memoryHit(cacheKey: string, now: number): Lookup<unknown> | undefined {
   const slot = memory.get(cacheKey);
   if (!slot || slot.expiresAt <= now) return undefined;
-  enrichmentCounters.memoryHits += 1;
   return slot.value;
 }
 
@@ -52,7 +49,6 @@ async function cached<T>(cacheKey: string, ttlMs: number, store: boolean, now: n
     if (store) {
       const stored = await kvs.get<Lookup<T>>(cacheKey).catch(() => undefined);
       if (stored) {
-        enrichmentCounters.storedHits += 1;
         memory.set(cacheKey, { value: stored, expiresAt: now + ttlMs });
         return stored;
       }
@@ -78,7 +74,6 @@ async function cached<T>(cacheKey: string, ttlMs: number, store: boolean, now: n
 }
 
 async function getJson(path: ReturnType<typeof route>): Promise<Lookup<Record<string, unknown>>> {
-  enrichmentCounters.bitbucketCalls += 1;
   const response = await requestBitbucket(path, { headers: { Accept: 'application/json' } });
   if (response.status === 404) return { missing: 'not found' };
   if (response.status === 403 || response.status === 401) return { missing: 'not visible to the app' };

@@ -1,5 +1,6 @@
 import type { PendingDelivery } from '../../src/core/pending';
 import { defaultStoredSettings } from '../../src/core/settings';
+import { deadLetterInput } from '../../src/shared/contract';
 import { RETRY_QUEUE_KEY } from '../../src/platform/retry-queue';
 import { CoralogixReceiver } from '../../sandbox/coralogix-receiver';
 import { ForgePlatform } from '../../sandbox/platform/forge-platform';
@@ -128,9 +129,12 @@ describe('dead letters', () => {
     expect((await app.readHealth(now)).discarded).toBe(1);
   });
 
-  it('recognises only its own keys', () => {
-    expect(app.isDeadLetterKey('dead:8237078800000:0123456789abcdef0123456789abcdef')).toBe(true);
-    expect(app.isDeadLetterKey('settings:v1')).toBe(false);
-    expect(app.isDeadLetterKey('dead:1:../../x')).toBe(false);
+  it('stores under keys the resolver contract accepts, and no other key passes it', async () => {
+    const [key] = await addLetters(1);
+    const isDeadLetterKey = (candidate: string) => deadLetterInput.safeParse({ key: candidate }).success;
+    expect(isDeadLetterKey(key as string)).toBe(true);
+    expect(isDeadLetterKey('dead:8237078800000:0123456789abcdef0123456789abcdef')).toBe(true);
+    expect(isDeadLetterKey('settings:v1')).toBe(false);
+    expect(isDeadLetterKey('dead:1:../../x')).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 import type { CoralogixEntry } from '../../src/core/entry';
-import { batchEntries, byteLength, fitEntry, MAX_ENTRY_TEXT_BYTES } from '../../src/core/size';
+import { byteLength, fitEntry, MAX_ENTRY_TEXT_BYTES } from '../../src/core/size';
 
 const base: CoralogixEntry = { applicationName: 'a', subsystemName: 's', text: '' };
 
@@ -48,15 +48,5 @@ describe('fitting an entry under the size limit', () => {
   it('counts multi-byte characters as bytes', () => {
     const fitted = fitEntry(entryWith({ event: { id: 'x' }, note: '€'.repeat(40_000) }));
     expect(byteLength(fitted.text)).toBeLessThanOrEqual(MAX_ENTRY_TEXT_BYTES);
-  });
-});
-
-describe('batching entries into requests', () => {
-  it('keeps every request under the limit and every entry in order', () => {
-    const entries = Array.from({ length: 50 }, (_, i) => ({ ...base, text: `${i}:${'x'.repeat(90_000)}` }));
-    const batches = batchEntries(entries, 1_000_000);
-    expect(batches.flat()).toEqual(entries);
-    for (const batch of batches) expect(byteLength(JSON.stringify(batch))).toBeLessThanOrEqual(1_000_000);
-    expect(batches.length).toBeGreaterThan(1);
   });
 });
