@@ -1,7 +1,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '**/build/', 'dist/', 'coverage/', 'jest.config.js'] },
+  { ignores: ['node_modules/', '**/build/', 'dist/', 'coverage/', '.forge-bundle/', 'jest.config.js'] },
   ...tseslint.configs.recommended,
   {
     rules: {

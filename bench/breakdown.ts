@@ -1,6 +1,6 @@
 import { CoralogixReceiver } from '../sandbox/coralogix-receiver';
 import { ForgePlatform, unguardedFetch } from '../sandbox/platform/forge-platform';
-import { transformEvent } from '../src/core/entry';
+import { transformEvent, type CoralogixEntry } from '../src/core/entry';
 import { forwardEvent } from '../src/index';
 import { writeSettings } from '../src/platform/settings-store';
 import { sendEntries } from '../src/platform/transport';
@@ -36,14 +36,15 @@ async function main(): Promise<void> {
   const destination = { applicationName: 'bench', subsystemName: 'bitbucket' };
   await writeSettings({ region: 'EU1', ...destination, forwardingEnabled: true, forwardedEvents: ['avi:bitbucket:push:repository'] }, KEY);
   for (let i = 0; i < 500; i += 1) await platform.invoke(() => forwardEvent(push(i), {}));
-  const prepared = receiver.entries.slice(0, 500);
+  // The receiver hands back what the app sent, so these are the app's own entries.
+  const prepared = receiver.entries.slice(0, 500) as CoralogixEntry[];
   const fetch = unguardedFetch();
   const url = `${receiver.url}/logs/v1/singles`;
   const target = { region: 'EU1' as const, apiKey: KEY };
 
   const steps: Array<[string, (n: number) => Promise<unknown> | unknown]> = [
     ['plain POST of a prepared entry (the limit)', async (n) => (await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${KEY}` }, body: JSON.stringify([prepared[n % 500]]) })).text()],
-    ['app transport, prepared entry', (n) => platform.invoke(() => sendEntries(target, [prepared[n % 500] as (typeof prepared)[number]]))],
+    ['app transport, prepared entry', (n) => platform.invoke(() => sendEntries(target, [prepared[n % 500] as CoralogixEntry]))],
     ['transform alone (no I/O)', (n) => transformEvent(push(n), { destination, receivedAtMs: 0 })],
     ['transform, then app transport', (n) => platform.invoke(() => sendEntries(target, [transformEvent(push(n), { destination, receivedAtMs: 0 }).entry]))],
     ['full trigger (forwardEvent)', (n) => platform.invoke(() => forwardEvent(push(n), {}))],
