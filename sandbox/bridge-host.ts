@@ -22,12 +22,43 @@ export interface BridgeHostOptions {
   extraRoutes?: (request: IncomingMessage, response: ServerResponse, body: string) => Promise<boolean>;
 }
 
+// When a resolver fails with NEEDS_AUTHENTICATION_ERR (the user has not let the app act as them yet),
+// Forge shows its own consent prompt around the app; the local host draws a stand-in, and reloads the
+// page once the user allows access. The page's pending call is left unanswered meanwhile.
 const SHIM = `
 (() => {
   const theme = new URLSearchParams(location.search).get('theme') === 'dark' ? 'dark' : 'light';
+  const showConsentPrompt = () => {
+    if (document.getElementById('forge-consent-prompt')) return;
+    const prompt = document.createElement('div');
+    prompt.id = 'forge-consent-prompt';
+    prompt.setAttribute('role', 'dialog');
+    prompt.setAttribute('aria-label', 'Allow access');
+    Object.assign(prompt.style, { position: 'fixed', inset: '0', background: 'rgba(9,30,66,0.54)', display: 'flex', alignItems: 'center', justifyContent: 'center', zIndex: '1000' });
+    const card = document.createElement('div');
+    Object.assign(card.style, { background: '#fff', color: '#172b4d', padding: '24px', borderRadius: '8px', maxWidth: '420px', font: '14px system-ui, sans-serif' });
+    const title = document.createElement('h2');
+    title.textContent = 'Allow access';
+    const text = document.createElement('p');
+    text.textContent = 'This app needs your permission to act on your behalf in Bitbucket (to check your role in this workspace).';
+    const allow = document.createElement('button');
+    allow.textContent = 'Allow access';
+    allow.dataset.testid = 'forge-consent-allow';
+    allow.addEventListener('click', async () => {
+      await fetch('/__forge/consent', { method: 'POST' });
+      location.reload();
+    });
+    card.append(title, text, allow);
+    prompt.append(card);
+    document.body.append(prompt);
+  };
   const post = async (url, body) => {
     const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     const answer = await response.json();
+    if (answer.consentRequired) {
+      showConsentPrompt();
+      return new Promise(() => undefined);
+    }
     if (!response.ok) throw new Error(answer.message || 'The host could not run the resolver');
     return answer.value;
   };
@@ -114,8 +145,15 @@ export class BridgeHost {
       if (typeof call.functionKey !== 'string') return json(response, 400, { message: 'functionKey is required' });
       const result = await this.options.platform.callResolver(this.options.resolver, call.functionKey, call.payload ?? {}, { accountId: this.accountId });
       this.invocations.push({ functionKey: call.functionKey, ok: result.ok });
+      if (!result.ok && result.error instanceof Error && result.error.name === 'NEEDS_AUTHENTICATION_ERR') {
+        return json(response, 200, { message: 'The user has not allowed the app to act on their behalf', consentRequired: true });
+      }
       if (!result.ok) return json(response, 500, { message: 'The resolver function failed' });
       return json(response, 200, { value: result.value });
+    }
+    if (request.method === 'POST' && url.pathname === '/__forge/consent') {
+      if (this.accountId !== undefined) this.options.platform.defaultInstallation.consentMissing.delete(this.accountId);
+      return json(response, 200, { value: true });
     }
     if (request.method === 'GET' && url.pathname === '/__forge_bridge_shim.js') {
       response.writeHead(200, { 'content-type': CONTENT_TYPES['.js'] as string, 'cache-control': 'no-store' });

@@ -106,7 +106,7 @@ export interface Sandbox {
   fire(payload: unknown): Promise<FireResult>;
   /** Delivers the retries that are due now. */
   drain(): Promise<number>;
-  runHeartbeat(): Promise<InvocationResult<void>>;
+  runHeartbeat(): Promise<InvocationResult<unknown>>;
   isConfigured(): Promise<boolean>;
   configureDefaults(): Promise<void>;
   state(): Promise<SandboxState>;
@@ -370,7 +370,7 @@ class SandboxInstance implements Sandbox {
     return this.exclusive(() => this.platform.queue.deliverDue());
   }
 
-  runHeartbeat(): Promise<InvocationResult<void>> {
+  runHeartbeat(): Promise<InvocationResult<unknown>> {
     return this.exclusive(() => this.platform.invoke(() => heartbeat({}, { installContext: this.platform.installContext })));
   }
 
@@ -394,7 +394,7 @@ class SandboxInstance implements Sandbox {
       const requestsBefore = this.platform.egressCounters.requests;
       const received: AcceptedEntry[] = [];
       const stopListening = this.receiver.onEntries((entries) => received.push(...entries));
-      let invocation: InvocationResult<void>;
+      let invocation: InvocationResult<unknown>;
       try {
         invocation = await this.platform.invoke(() => forwardEvent(payload, { installContext: this.platform.installContext }));
       } finally {

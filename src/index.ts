@@ -1,22 +1,31 @@
-// Only the handlers manifest.yml names, grouped by kind.
-import { consumeRetryEvent, type QueueEvent } from './platform/consumer';
-import { runHeartbeat } from './platform/heartbeat';
-import { handleBitbucketEvent } from './platform/trigger';
+// Only the handlers manifest.yml names, grouped by kind. Each returns what happened; the platform
+// acts only on a returned InvocationError (a retry request) and ignores any other value.
+import { InvocationError, InvocationErrorCode } from '@forge/events';
+import { consumeRetryEvent, type ConsumerResult, type QueueEvent } from './platform/consumer';
+import { runHeartbeat, type HeartbeatResult } from './platform/heartbeat';
+import { handleBitbucketEvent, type TriggerResult } from './platform/trigger';
 
 // Resolver of the workspace settings page (Custom UI, static/settings).
 export { settingsResolver } from './platform/resolvers';
 
-// Trigger: every Bitbucket event.
-export async function forwardEvent(event: unknown, _context: unknown): Promise<void> {
-  await handleBitbucketEvent(event);
+function retryCountOf(event: unknown): number | undefined {
+  const retryContext = typeof event === 'object' && event !== null ? (event as { retryContext?: { retryCount?: unknown } }).retryContext : undefined;
+  return typeof retryContext?.retryCount === 'number' ? retryContext.retryCount : undefined;
 }
 
-// Queue consumer: deliveries that failed before.
-export async function retryDelivery(event: QueueEvent, _context: unknown): Promise<unknown> {
+// Trigger: every Bitbucket event.
+export async function forwardEvent(event: unknown, _context: unknown): Promise<TriggerResult | InvocationError> {
+  const result = await handleBitbucketEvent(event, { retryCount: retryCountOf(event) });
+  if (result.status !== 'retry-requested') return result;
+  return new InvocationError({ retryAfter: result.retryAfterSeconds, retryReason: InvocationErrorCode.FUNCTION_RETRY_REQUEST });
+}
+
+// Queue consumer: deliveries that failed before, and events the trigger could not process.
+export async function retryDelivery(event: QueueEvent, _context: unknown): Promise<ConsumerResult | InvocationError> {
   return consumeRetryEvent(event);
 }
 
 // Scheduled trigger: hourly heartbeat and health.
-export async function heartbeat(_event: unknown, _context: unknown): Promise<void> {
-  await runHeartbeat();
+export async function heartbeat(_event: unknown, _context: unknown): Promise<HeartbeatResult> {
+  return runHeartbeat();
 }

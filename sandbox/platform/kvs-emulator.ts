@@ -26,6 +26,26 @@ const TTL_UNIT_MS: Record<Ttl['unit'], number> = { SECONDS: 1000, MINUTES: 60_00
 export interface KvsCounters {
   reads: number;
   writes: number;
+  /** Requests answered with an injected fault instead of being served. */
+  faults: number;
+}
+
+/**
+ * A storage fault on demand. Forge's storage answers 429 (with Retry-After) past its per-installation
+ * rate limits, and 5xx at times; @forge/kvs does not retry, it throws ForgeKvsAPIError.
+ */
+export interface StorageFault {
+  /** The operations it hits: the path after /api/v1/ ('get', 'set', 'query', 'secret/get', 'batch/set', 'transaction', …); all when omitted. */
+  readonly operations?: readonly string[];
+  /** Only requests naming a key with this prefix (a query's prefix condition counts). */
+  readonly keyPrefix?: string;
+  /** Answer with this status; omitted, the request is only slowed. */
+  readonly status?: number;
+  readonly retryAfterS?: number;
+  /** Answer this many real milliseconds later. */
+  readonly delayMs?: number;
+  /** How many requests it hits; every matching one when omitted. */
+  times?: number;
 }
 
 type JsonRecord = Record<string, unknown>;
@@ -52,10 +72,29 @@ function asArray(value: unknown): unknown[] {
   return value;
 }
 
+/** The keys a KVS request names: its key, its batch items' keys, a query's prefixes, a transaction's keys. */
+function keysNamedBy(body: unknown): string[] {
+  const keys: string[] = [];
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      for (const item of node) visit(item);
+      return;
+    }
+    if (typeof node !== 'object' || node === null) return;
+    const record = node as Record<string, unknown>;
+    if (typeof record.key === 'string') keys.push(record.key);
+    if (record.condition === 'BEGINS_WITH' && Array.isArray(record.values)) keys.push(...record.values.map(String));
+    for (const field of ['where', 'set', 'delete', 'check']) if (record[field] !== undefined) visit(record[field]);
+  };
+  visit(body);
+  return keys;
+}
+
 export class KvsEmulator {
   private readonly values = new Map<string, StoredItem>();
   private readonly secrets = new Map<string, StoredItem>();
-  readonly counters: KvsCounters = { reads: 0, writes: 0 };
+  readonly counters: KvsCounters = { reads: 0, writes: 0, faults: 0 };
+  private faults: StorageFault[] = [];
 
   constructor(
     private readonly now: () => number = Date.now,
@@ -64,10 +103,43 @@ export class KvsEmulator {
     if (persistFile && existsSync(persistFile)) this.load(persistFile);
   }
 
+  /** Injects a fault; returns a function that lifts it. */
+  injectFault(fault: StorageFault): () => void {
+    const own = { ...fault };
+    this.faults.push(own);
+    return () => {
+      this.faults = this.faults.filter((candidate) => candidate !== own);
+    };
+  }
+
+  clearFaults(): void {
+    this.faults = [];
+  }
+
+  private faultFor(path: string, body: unknown): StorageFault | undefined {
+    const operation = path.replace(/^\/api\/v1\//, '');
+    const keys = keysNamedBy(body);
+    const fault = this.faults.find(
+      (candidate) =>
+        (candidate.times === undefined || candidate.times > 0) &&
+        (candidate.operations === undefined || candidate.operations.includes(operation)) &&
+        (candidate.keyPrefix === undefined || keys.some((key) => key.startsWith(candidate.keyPrefix as string))),
+    );
+    if (fault?.times !== undefined) fault.times -= 1;
+    return fault;
+  }
+
   /** Answers one SDK request; the result is what the platform would put on the wire. */
   async handle(path: string, init: RequestInit | undefined): Promise<Response> {
     try {
       const body: unknown = init?.body ? JSON.parse(String(init.body)) : {};
+      const fault = this.faultFor(path, body);
+      if (fault?.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+      if (fault?.status !== undefined) {
+        this.counters.faults += 1;
+        const code = fault.status === 429 ? 'RATE_LIMIT_EXCEEDED' : 'INTERNAL_SERVER_ERROR';
+        return Response.json({ code, message: `Injected storage fault (HTTP ${fault.status})` }, { status: fault.status, headers: fault.retryAfterS === undefined ? {} : { 'Retry-After': String(fault.retryAfterS) } });
+      }
       const result = this.dispatch(path, body);
       if (result === undefined) return new Response(null, { status: 204 });
       return Response.json(result, { status: 200 });

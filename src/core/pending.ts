@@ -40,3 +40,18 @@ export interface DeadLetter extends PendingDelivery {
   /** The settings revision in force when it failed: a later revision may have fixed the cause. */
   settingsRevision: number | null;
 }
+
+/**
+ * A Bitbucket event that the trigger could not process (its settings could not be read): kept on the
+ * retry queue as received, so that the consumer processes it once storage answers again.
+ */
+export const deferredEventSchema = z.object({
+  kind: z.literal('deferred-event'),
+  payload: z.unknown(),
+  receivedAt: z.number(),
+});
+
+export type DeferredEvent = z.infer<typeof deferredEventSchema>;
+
+/** What the retry queue carries. */
+export const retryMessageSchema = z.union([deferredEventSchema, pendingDeliverySchema]);

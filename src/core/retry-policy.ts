@@ -40,3 +40,23 @@ export function decideAfterFailure(
   }
   return { action: 'retry', delaySeconds, reason: outcome.reason };
 }
+
+// Forge's own redelivery of an invocation that returns an InvocationError: at most 4 retries, each
+// after the retryAfter the app asks for (at most 900 s), for product-event triggers (Forge events
+// reference, "Atlassian app events") and for queue consumers (async events API, "Retry events"; the
+// queue keeps an event 24 h). The app asks for longer pauses as retries go on, so a storage outage of
+// about 36 minutes is bridged by the platform alone; see the consumer for what happens after that.
+export const PLATFORM_MAX_RETRIES = 4;
+const PLATFORM_RETRY_AFTER_S: readonly number[] = [60, 300, 900, 900];
+/** When the platform does not say how many retries came before (the docs do not promise it for triggers). */
+const PLATFORM_RETRY_AFTER_UNKNOWN_S = 300;
+
+export function platformRetryAfterSeconds(retryCount: number | undefined): number {
+  if (retryCount === undefined || !Number.isInteger(retryCount) || retryCount < 0) return PLATFORM_RETRY_AFTER_UNKNOWN_S;
+  return PLATFORM_RETRY_AFTER_S[Math.min(retryCount, PLATFORM_RETRY_AFTER_S.length - 1)] ?? MAX_RETRY_DELAY_S;
+}
+
+/** True on the platform's last redelivery: an InvocationError returned now would lose the event. */
+export function isLastPlatformAttempt(retryCount: number | undefined): boolean {
+  return (retryCount ?? 0) >= PLATFORM_MAX_RETRIES;
+}

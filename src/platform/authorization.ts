@@ -1,4 +1,5 @@
 import api, { route } from '@forge/api';
+import { perInstallation } from './installation';
 
 // Only a workspace admin may configure where the workspace's activity goes. The page's own
 // context (view.getContext) is not trusted; the resolver context's accountId is, and Bitbucket is
@@ -38,9 +39,10 @@ export function callerOf(context: ResolverContextLike): Caller {
   return { accountId, workspaceId };
 }
 
-const decisions = new Map<string, { admin: boolean; at: number }>();
+const decisionsOfInstallation = perInstallation(() => new Map<string, { admin: boolean; at: number }>());
 
 export async function isWorkspaceAdmin(caller: Caller, now: number = Date.now()): Promise<boolean> {
+  const decisions = decisionsOfInstallation();
   const cacheKey = `${caller.accountId}|${caller.workspaceId}`;
   const cached = decisions.get(cacheKey);
   if (cached && now - cached.at < DECISION_TTL_MS && now >= cached.at) return cached.admin;
@@ -55,6 +57,8 @@ export async function isWorkspaceAdmin(caller: Caller, now: number = Date.now())
     // Neither "yes" nor "no": do not cache, and do not let the caller in.
     throw new Error(`Bitbucket could not confirm the caller's workspace role (HTTP ${response.status})`);
   }
+  // A page load makes a handful of calls; pruning stale decisions keeps the map at about one per recent caller.
+  for (const [key, decision] of decisions) if (now - decision.at >= DECISION_TTL_MS || now < decision.at) decisions.delete(key);
   decisions.set(cacheKey, { admin, at: now });
   return admin;
 }

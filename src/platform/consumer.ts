@@ -1,47 +1,82 @@
 import { InvocationError, InvocationErrorCode } from '@forge/events';
-import { pendingDeliverySchema } from '../core/pending';
+import { retryMessageSchema } from '../core/pending';
+import { isLastPlatformAttempt, MAX_RETRY_DELAY_S, platformRetryAfterSeconds } from '../core/retry-policy';
 import { attemptDelivery, deadLetterUnattempted, type AttemptResult } from './delivery';
+import { requeueMessage } from './retry-queue';
 import { cachedDeliverySettings } from './settings-cache';
+import { handleBitbucketEvent, type TriggerResult } from './trigger';
 
 export interface QueueEvent {
   body?: unknown;
   retryContext?: { retryCount?: number; retryReason?: string };
 }
 
-// When the app's own bookkeeping fails (storage or queue unavailable), let the platform redeliver
-// the queue event after a pause rather than lose it.
-const BOOKKEEPING_RETRY_AFTER_S = 60;
+export type ConsumerResult =
+  | AttemptResult
+  /** A deferred Bitbucket event, now processed as the trigger would have. */
+  | { readonly result: 'processed'; readonly trigger: Exclude<TriggerResult, { status: 'retry-requested' }> }
+  /** The app's bookkeeping failed on the platform's last retry: put back on the queue as a fresh message. */
+  | { readonly result: 'handed-on'; readonly reason: string }
+  | { readonly result: 'unreadable' };
 
-export type ConsumerResult = AttemptResult | { result: 'unreadable' };
+type HandledOrRetry = Exclude<ConsumerResult, { result: 'handed-on' }> | { readonly result: 'retry-requested'; readonly reason: string };
 
-/** Consumer of the retry queue: one more attempt for an entry that failed before. */
-export async function handleRetryEvent(event: QueueEvent): Promise<ConsumerResult> {
-  const parsed = pendingDeliverySchema.safeParse(event.body);
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : 'unknown error';
+}
+
+/** One more attempt for an entry that failed before, or the first processing of a deferred event. */
+export async function handleRetryEvent(event: QueueEvent): Promise<HandledOrRetry> {
+  const parsed = retryMessageSchema.safeParse(event.body);
   if (!parsed.success) {
     // Only this app writes the queue, so this means a bug or a format change between versions.
     console.error('A retry queue event could not be read and was not retried');
     return { result: 'unreadable' };
   }
-  const pending = parsed.data;
+  const message = parsed.data;
+  if ('kind' in message) {
+    const trigger = await handleBitbucketEvent(message.payload, { receivedAt: message.receivedAt, canDefer: false });
+    return trigger.status === 'retry-requested' ? { result: 'retry-requested', reason: trigger.reason } : { result: 'processed', trigger };
+  }
   const now = Date.now();
   const settings = await cachedDeliverySettings(now);
   if (!settings) {
-    const key = await deadLetterUnattempted(pending, 'not-configured', 'The Coralogix settings were removed before the event could be retried', null, now);
+    const key = await deadLetterUnattempted(message, 'not-configured', 'The Coralogix settings were removed before the event could be retried', null, now);
     return { result: 'dead-lettered', cause: 'not-configured', reason: 'not configured', key };
   }
   if (!settings.forwardingEnabled) {
     const reason = 'Forwarding was switched off before the event could be retried';
-    const key = await deadLetterUnattempted(pending, 'forwarding-disabled', reason, settings.revision, now);
+    const key = await deadLetterUnattempted(message, 'forwarding-disabled', reason, settings.revision, now);
     return { result: 'dead-lettered', cause: 'forwarding-disabled', reason, key };
   }
-  return attemptDelivery(pending, settings, now);
+  return attemptDelivery(message, settings, now);
 }
 
-export async function consumeRetryEvent(event: QueueEvent): Promise<InvocationError | void> {
+/**
+ * The queue consumer. When the app's own bookkeeping fails (storage or queue unavailable), the
+ * platform is asked to redeliver, with longer pauses as its retries go on; on its last retry, when an
+ * InvocationError would make it drop the event, the event is pushed again as a fresh message instead.
+ * Only when that push fails too is the event left to the platform (and lost).
+ */
+export async function consumeRetryEvent(event: QueueEvent): Promise<ConsumerResult | InvocationError> {
+  const retryCount = event.retryContext?.retryCount;
+  let handled: HandledOrRetry;
   try {
-    await handleRetryEvent(event);
+    handled = await handleRetryEvent(event);
   } catch (error) {
-    console.error(`Retry bookkeeping failed (${error instanceof Error ? error.name : 'unknown error'}); asking the platform to redeliver`);
-    return new InvocationError({ retryAfter: BOOKKEEPING_RETRY_AFTER_S, retryReason: InvocationErrorCode.FUNCTION_RETRY_REQUEST });
+    handled = { result: 'retry-requested', reason: `Retry bookkeeping failed (${errorName(error)})` };
   }
+  if (handled.result !== 'retry-requested') return handled;
+  if (isLastPlatformAttempt(retryCount) && typeof event.body === 'object' && event.body !== null) {
+    try {
+      await requeueMessage(event.body as Record<string, unknown>, MAX_RETRY_DELAY_S);
+      console.warn(`${handled.reason} on the platform's last retry; pushed again as a fresh queue event`);
+      return { result: 'handed-on', reason: handled.reason };
+    } catch (error) {
+      console.error(`${handled.reason}, and the queue refused it again (${errorName(error)}): the platform may drop this event`);
+    }
+  } else {
+    console.error(`${handled.reason}; asking the platform to redeliver`);
+  }
+  return new InvocationError({ retryAfter: platformRetryAfterSeconds(retryCount ?? 0), retryReason: InvocationErrorCode.FUNCTION_RETRY_REQUEST });
 }

@@ -62,10 +62,33 @@ export async function pruneDeadLetters(now: number = Date.now()): Promise<number
     if (seen > MAX_DEAD_LETTERS) evict.push(key);
   }
   for (let i = 0; i < evict.length; i += 25) {
-    await kvs.batchDelete(evict.slice(i, i + 25).map((key) => ({ key })));
+    const chunk = evict.slice(i, i + 25);
+    // Marker first: a failure in between leaves a letter counted as evicted and still listed, never
+    // one gone uncounted.
+    await kvs.batchSet(chunk.map((key) => ({ key: evictionMarkerKey(key), value: { at: now }, options: { ttl: { value: EVICTION_MARKER_TTL_HOURS, unit: 'HOURS' as const } } })));
+    await kvs.batchDelete(chunk.map((key) => ({ key })));
   }
-  if (evict.length > 0) countDelivery('evicted', now, evict.length);
   return evict.length;
+}
+
+const EVICTION_MARKER_TTL_HOURS = 25;
+
+function evictionMarkerKey(deadLetterKey: string): string {
+  return `${StorageKeys.evictionMarkerPrefix}${deadLetterKey.slice(StorageKeys.deadLetterPrefix.length)}`;
+}
+
+/** Dead letters evicted for room in the last 24 hours, each counted once whoever evicted it. */
+export async function countRecentEvictions(now: number = Date.now()): Promise<number> {
+  let count = 0;
+  let cursor: string | undefined;
+  do {
+    let query = kvs.query().where('key', WhereConditions.beginsWith(StorageKeys.evictionMarkerPrefix)).limit(100);
+    if (cursor) query = query.cursor(cursor);
+    const page = await query.getMany<{ at: number }>();
+    for (const item of page.results) if (item.value.at > now - 24 * 3_600_000) count += 1;
+    cursor = page.nextCursor;
+  } while (cursor);
+  return count;
 }
 
 export async function listDeadLetters(limit: number, cursor?: string): Promise<{ items: DeadLetterSummary[]; nextCursor?: string }> {

@@ -1,6 +1,7 @@
 import { requestBitbucket, route } from '@forge/api';
 import { kvs } from '@forge/kvs';
 import type { Enrichment, EnrichmentRequest, PullRequestInfo, RepositoryInfo, UserInfo } from '../core/enrichment';
+import { perInstallation } from './installation';
 
 // Forge events carry identifiers only; Bitbucket REST (as the app) supplies names and links. A
 // burst of events on one repository must cost about one lookup per object, so answers are kept in
@@ -13,6 +14,9 @@ const STORED_TTL_MINUTES = 60;
 const PULL_REQUEST_TTL_MS = 2 * 60_000;
 const MISSING_TTL_MS = 5 * 60_000;
 const FAILED_TTL_MS = 30_000;
+// Bounded per installation: a workspace with thousands of repositories and pull requests must not
+// grow a warm instance's memory without limit (about 1.25 KB an object).
+export const MAX_CACHED_OBJECTS = 2_000;
 
 type Lookup<T> = { found: T } | { missing: string };
 
@@ -21,8 +25,26 @@ interface Slot<T> {
   expiresAt: number;
 }
 
-const memory = new Map<string, Slot<unknown>>();
-const inFlight = new Map<string, Promise<Lookup<unknown>>>();
+interface EnrichmentCache {
+  readonly memory: Map<string, Slot<unknown>>;
+  readonly inFlight: Map<string, Promise<Lookup<unknown>>>;
+}
+
+const cacheOfInstallation = perInstallation<EnrichmentCache>(() => ({ memory: new Map(), inFlight: new Map() }));
+
+/** Keeps the cache within MAX_CACHED_OBJECTS: expired slots go first, then the oldest inserted. */
+function remember(memory: Map<string, Slot<unknown>>, cacheKey: string, slot: Slot<unknown>, now: number): void {
+  memory.delete(cacheKey);
+  if (memory.size >= MAX_CACHED_OBJECTS) {
+    for (const [key, existing] of memory) if (existing.expiresAt <= now) memory.delete(key);
+    while (memory.size >= MAX_CACHED_OBJECTS) {
+      const oldest = memory.keys().next().value;
+      if (oldest === undefined) break;
+      memory.delete(oldest);
+    }
+  }
+  memory.set(cacheKey, slot);
+}
 
 class LookupFailed extends Error {}
 
@@ -34,14 +56,15 @@ function braced(uuid: string): string {
   return uuid.startsWith('{') ? uuid : `{${uuid}}`;
 }
 
-function memoryHit(cacheKey: string, now: number): Lookup<unknown> | undefined {
+function memoryHit(memory: Map<string, Slot<unknown>>, cacheKey: string, now: number): Lookup<unknown> | undefined {
   const slot = memory.get(cacheKey);
   if (!slot || slot.expiresAt <= now) return undefined;
   return slot.value;
 }
 
 async function cached<T>(cacheKey: string, ttlMs: number, store: boolean, now: number, fetcher: () => Promise<Lookup<T>>): Promise<Lookup<T>> {
-  const hit = memoryHit(cacheKey, now) as Lookup<T> | undefined;
+  const { memory, inFlight } = cacheOfInstallation();
+  const hit = memoryHit(memory, cacheKey, now) as Lookup<T> | undefined;
   if (hit) return hit;
   const pending = inFlight.get(cacheKey) as Promise<Lookup<T>> | undefined;
   if (pending) return pending;
@@ -49,19 +72,19 @@ async function cached<T>(cacheKey: string, ttlMs: number, store: boolean, now: n
     if (store) {
       const stored = await kvs.get<Lookup<T>>(cacheKey).catch(() => undefined);
       if (stored) {
-        memory.set(cacheKey, { value: stored, expiresAt: now + ttlMs });
+        remember(memory, cacheKey, { value: stored, expiresAt: now + ttlMs }, now);
         return stored;
       }
     }
     try {
       const value = await fetcher();
       const lifetime = 'found' in value ? ttlMs : MISSING_TTL_MS;
-      memory.set(cacheKey, { value, expiresAt: now + lifetime });
+      remember(memory, cacheKey, { value, expiresAt: now + lifetime }, now);
       if (store && 'found' in value) await kvs.set(cacheKey, value, { ttl: { value: STORED_TTL_MINUTES, unit: 'MINUTES' } }).catch(() => undefined);
       return value;
     } catch (error) {
       const value: Lookup<T> = { missing: error instanceof LookupFailed ? error.message : 'Bitbucket could not be reached' };
-      memory.set(cacheKey, { value, expiresAt: now + FAILED_TTL_MS });
+      remember(memory, cacheKey, { value, expiresAt: now + FAILED_TTL_MS }, now);
       return value;
     }
   })();
@@ -73,8 +96,11 @@ async function cached<T>(cacheKey: string, ttlMs: number, store: boolean, now: n
   }
 }
 
-async function getJson(path: ReturnType<typeof route>): Promise<Lookup<Record<string, unknown>>> {
-  const response = await requestBitbucket(path, { headers: { Accept: 'application/json' } });
+const ACCEPT_JSON = { headers: { Accept: 'application/json' } };
+
+// Each call passes its route straight to requestBitbucket, where `forge lint` can see the endpoint
+// and check its scope against the manifest.
+async function jsonOf(response: Awaited<ReturnType<typeof requestBitbucket>>): Promise<Lookup<Record<string, unknown>>> {
   if (response.status === 404) return { missing: 'not found' };
   if (response.status === 403 || response.status === 401) return { missing: 'not visible to the app' };
   if (!response.ok) throw new LookupFailed(`Bitbucket answered HTTP ${response.status}`);
@@ -130,7 +156,7 @@ function lookups(request: EnrichmentRequest, now: number) {
     tasks.push({
       name: 'repository',
       cacheKey,
-      run: () => cached(cacheKey, MEMORY_TTL_MS, true, now, () => mapped(getJson(route`/2.0/repositories/${workspace}/${repository}`), repositoryInfo)),
+      run: () => cached(cacheKey, MEMORY_TTL_MS, true, now, async () => mapped(jsonOf(await requestBitbucket(route`/2.0/repositories/${workspace}/${repository}`, ACCEPT_JSON)), repositoryInfo)),
     });
   }
   if (request.actorId) {
@@ -139,7 +165,7 @@ function lookups(request: EnrichmentRequest, now: number) {
     tasks.push({
       name: 'actor',
       cacheKey,
-      run: () => cached(cacheKey, MEMORY_TTL_MS, true, now, () => mapped(getJson(route`/2.0/users/${actorId}`), userInfo)),
+      run: () => cached(cacheKey, MEMORY_TTL_MS, true, now, async () => mapped(jsonOf(await requestBitbucket(route`/2.0/users/${actorId}`, ACCEPT_JSON)), userInfo)),
     });
   }
   if (workspace && request.pullRequestId !== undefined) {
@@ -148,7 +174,7 @@ function lookups(request: EnrichmentRequest, now: number) {
     tasks.push({
       name: 'pullrequest',
       cacheKey,
-      run: () => cached(cacheKey, PULL_REQUEST_TTL_MS, false, now, () => mapped(getJson(route`/2.0/repositories/${workspace}/${repository}/pullrequests/${id}`), pullRequestInfo)),
+      run: () => cached(cacheKey, PULL_REQUEST_TTL_MS, false, now, async () => mapped(jsonOf(await requestBitbucket(route`/2.0/repositories/${workspace}/${repository}/pullrequests/${id}`, ACCEPT_JSON)), pullRequestInfo)),
     });
   }
   return tasks;
@@ -160,9 +186,10 @@ export async function enrichEvent(request: EnrichmentRequest, now: number = Date
   if (!request.workspaceUuid) enrichment.unresolved.push('repository: the event names no workspace');
   const tasks = lookups(request, now);
   const settled = new Map<string, Lookup<unknown>>();
+  const { memory } = cacheOfInstallation();
   // A warm burst finds everything in memory: no timer, no waiting.
   const pending = tasks.filter((task) => {
-    const hit = memoryHit(task.cacheKey, now);
+    const hit = memoryHit(memory, task.cacheKey, now);
     if (hit) settled.set(task.name, hit);
     return !hit;
   });

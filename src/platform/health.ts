@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { kvs, WhereConditions } from '@forge/kvs';
+import { perInstallation } from './installation';
 import { StorageKeys } from './storage-keys';
 
-// Delivery health for the status panel, kept cheaply: each warm instance counts in memory and writes
-// its own hourly bucket at most once a minute (sooner after a failure, at most every 10 s), so a
-// burst of successful events costs no KVS write per event. Buckets expire after a day.
+// Delivery health for the status panel, kept cheaply: each warm instance counts in memory, per
+// installation, and writes its own hourly bucket. Successful deliveries are written at most once a
+// minute, so a burst costs no KVS write per event; a failure (and any count that goes with it) is
+// written before the invocation returns, so the panel never shows fewer failures than happened.
+// Buckets expire after a day. Forge may reclaim an idle instance without warning: up to a minute of
+// one instance's successful deliveries can then go uncounted (never its failures).
 export const HEALTH_FLUSH_INTERVAL_MS = 60_000;
-export const HEALTH_FAILURE_FLUSH_INTERVAL_MS = 10_000;
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 
@@ -45,17 +48,24 @@ function merge(into: HealthCounts, from: HealthCounts): HealthCounts {
   return into;
 }
 
+// Names this instance's buckets apart from other instances' (it carries no installation data).
 const instanceId = randomUUID().slice(0, 8);
-/** What this instance has written to each of its buckets (only it writes them: no read needed). */
-const written = new Map<number, HealthCounts>();
-const unflushed = new Map<number, HealthCounts>();
-let lastFlushAt = Date.now();
+
+interface InstanceCounts {
+  /** What this instance has written to each of its buckets (only it writes them: no read needed). */
+  readonly written: Map<number, HealthCounts>;
+  readonly unflushed: Map<number, HealthCounts>;
+  lastFlushAt: number;
+}
+
+const countsOfInstallation = perInstallation<InstanceCounts>(() => ({ written: new Map(), unflushed: new Map(), lastFlushAt: Date.now() }));
 
 function hourOf(now: number): number {
   return now - (now % HOUR_MS);
 }
 
 function pendingBucket(now: number): HealthCounts {
+  const { unflushed } = countsOfInstallation();
   const hour = hourOf(now);
   let bucket = unflushed.get(hour);
   if (!bucket) {
@@ -76,12 +86,16 @@ export function countFailure(reason: string, now: number = Date.now()): void {
   bucket.lastFailure = { at: now, reason };
 }
 
-/** Writes this instance's counts if they are due; `urgent` after failures, so they surface quickly. */
+/**
+ * Writes this instance's counts for the installation if they are due; `urgent` (after a failure, a
+ * replay, a discard) writes them now.
+ */
 export async function flushHealth(now: number = Date.now(), options: { urgent?: boolean; force?: boolean } = {}): Promise<void> {
+  const state = countsOfInstallation();
+  const { written, unflushed } = state;
   if (unflushed.size === 0) return;
-  const interval = options.urgent ? HEALTH_FAILURE_FLUSH_INTERVAL_MS : HEALTH_FLUSH_INTERVAL_MS;
-  if (!options.force && now - lastFlushAt < interval) return;
-  lastFlushAt = now;
+  if (!options.force && !options.urgent && now - state.lastFlushAt < HEALTH_FLUSH_INTERVAL_MS) return;
+  state.lastFlushAt = now;
   const pending = [...unflushed];
   unflushed.clear();
   const totals = pending.map(([hour, counts]) => [hour, merge(merge(emptyCounts(), written.get(hour) ?? emptyCounts()), counts)] as const);
@@ -115,7 +129,7 @@ export async function readHealth(now: number = Date.now()): Promise<HealthSummar
     }
     cursor = page.nextCursor;
   } while (cursor);
-  for (const [hour, counts] of unflushed) if (hour > now - DAY_MS) merge(total, counts);
+  for (const [hour, counts] of countsOfInstallation().unflushed) if (hour > now - DAY_MS) merge(total, counts);
   const lastHeartbeat = (await kvs.get<HeartbeatRecord>(StorageKeys.heartbeat)) ?? null;
   return { ...total, lastHeartbeat };
 }

@@ -13,7 +13,12 @@ export const HEARTBEAT_CLASS_NAME = 'bitbucket-coralogix:heartbeat';
  * className = bitbucket-coralogix:heartbeat fires when it goes silent), health is written, and dead
  * letters refused for the key or region are replayed once if the settings have changed since.
  */
-export async function runHeartbeat(now: number = Date.now()): Promise<{ heartbeat: 'delivered' | 'failed' | 'not-configured'; replayed: number }> {
+export interface HeartbeatResult {
+  readonly heartbeat: 'delivered' | 'failed' | 'not-configured';
+  readonly replayed: number;
+}
+
+export async function runHeartbeat(now: number = Date.now()): Promise<HeartbeatResult> {
   await flushHealth(now, { force: true });
   const settings = await cachedDeliverySettings(now);
   if (!settings || !settings.forwardingEnabled) {

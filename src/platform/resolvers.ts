@@ -1,3 +1,4 @@
+import { NeedsAuthenticationError } from '@forge/api';
 import Resolver from '@forge/resolver';
 import { randomUUID } from 'node:crypto';
 import { REGIONS, REGION_IDS } from '../core/regions';
@@ -13,7 +14,7 @@ import {
   type SettingsState,
 } from '../shared/contract';
 import { ForbiddenError, requireWorkspaceAdmin, type Caller } from './authorization';
-import { countDeadLetters, listDeadLetters } from './dead-letters';
+import { countDeadLetters, countRecentEvictions, listDeadLetters } from './dead-letters';
 import { readHealth } from './health';
 import { discardDeadLetter, replayAllDeadLetters, replayDeadLetter } from './replay';
 import { invalidateSettingsCache } from './settings-cache';
@@ -22,6 +23,10 @@ import { sendEntries } from './transport';
 import type * as z from 'zod/mini';
 
 class NotFoundError extends Error {}
+
+function isConsentRequired(error: unknown): boolean {
+  return error instanceof NeedsAuthenticationError;
+}
 class NotConfiguredError extends Error {}
 
 type Input<K extends ResolverKey> = z.output<(typeof ResolverInputs)[K]>;
@@ -63,8 +68,9 @@ const handlers: { [K in ResolverKey]: Handler<K> } = {
   },
 
   [ResolverKeys.getStatus]: async () => {
-    const [view, health, deadLetterCount] = await Promise.all([readSettings(), readHealth(), countDeadLetters()]);
-    const { lastSuccessAt, lastFailure, lastHeartbeat, ...counts } = health;
+    const [view, health, deadLetterCount, evicted] = await Promise.all([readSettings(), readHealth(), countDeadLetters(), countRecentEvictions()]);
+    const { lastSuccessAt, lastFailure, lastHeartbeat, ...bucketCounts } = health;
+    const counts = { ...bucketCounts, evicted };
     return {
       configured: view !== undefined,
       forwardingEnabled: view?.settings.forwardingEnabled ?? false,
@@ -111,6 +117,9 @@ export async function runResolver<K extends ResolverKey>(key: K, payload: unknow
     const handler = handlers[key] as Handler<K>;
     return { ok: true, data: await handler(parsed.data as Input<K>, caller) };
   } catch (error) {
+    // The user has not yet let the app act as them: Forge answers this error by showing its consent
+    // prompt in the product, which it can only do if the error leaves the resolver.
+    if (isConsentRequired(error)) throw error;
     if (error instanceof ForbiddenError) return failure('forbidden', error.message);
     if (error instanceof InvalidSettingsError) return failure('invalid-input', 'Some fields need attention.', error.problems.map((p) => ({ field: p.field === 'apiKey' ? 'apiKey' : `settings.${p.field}`, message: p.message })));
     if (error instanceof NotFoundError) return failure('not-found', error.message);

@@ -1,5 +1,5 @@
 import { Queue } from '@forge/events';
-import type { PendingDelivery } from '../core/pending';
+import type { DeferredEvent, PendingDelivery } from '../core/pending';
 
 // Forge limits one push to 50 events and 200 KB; entries are capped at 100 KB (core/size.ts), so a
 // push is split by both count and size.
@@ -14,19 +14,35 @@ export interface ScheduledRetry {
   delaySeconds: number;
 }
 
-export async function scheduleRetries(retries: readonly ScheduledRetry[]): Promise<void> {
-  let batch: Array<{ body: Record<string, unknown>; delayInSeconds: number }> = [];
+type QueueMessage = { body: Record<string, unknown>; delayInSeconds: number };
+
+async function pushAll(messages: readonly QueueMessage[]): Promise<void> {
+  let batch: QueueMessage[] = [];
   let batchBytes = 0;
-  for (const retry of retries) {
-    const event = { body: { ...retry.delivery }, delayInSeconds: retry.delaySeconds };
-    const bytes = Buffer.byteLength(JSON.stringify(event));
+  for (const message of messages) {
+    const bytes = Buffer.byteLength(JSON.stringify(message));
     if (batch.length > 0 && (batch.length === MAX_EVENTS_PER_PUSH || batchBytes + bytes > MAX_PUSH_BYTES)) {
       await queue.push(batch);
       batch = [];
       batchBytes = 0;
     }
-    batch.push(event);
+    batch.push(message);
     batchBytes += bytes;
   }
   if (batch.length > 0) await queue.push(batch);
+}
+
+export async function scheduleRetries(retries: readonly ScheduledRetry[]): Promise<void> {
+  await pushAll(retries.map((retry) => ({ body: { ...retry.delivery }, delayInSeconds: retry.delaySeconds })));
+}
+
+/** Keeps an event the trigger could not process, as received, for the consumer to process later. */
+export async function deferEvent(payload: unknown, receivedAt: number, delaySeconds: number): Promise<void> {
+  const deferred: DeferredEvent = { kind: 'deferred-event', payload, receivedAt };
+  await pushAll([{ body: { ...deferred }, delayInSeconds: delaySeconds }]);
+}
+
+/** Puts a queue message back unchanged as a fresh message: the platform's retries of it start anew. */
+export async function requeueMessage(body: Record<string, unknown>, delaySeconds: number): Promise<void> {
+  await pushAll([{ body, delayInSeconds: delaySeconds }]);
 }

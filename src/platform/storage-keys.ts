@@ -7,4 +7,9 @@ export const StorageKeys = {
   healthBucketPrefix: 'health:bucket:',
   /** `dead:<inverted time>:<event id>` — inverted so a prefix query lists the newest first. */
   deadLetterPrefix: 'dead:',
+  /**
+   * `evicted:<inverted time>:<event id>` — one marker per dead letter evicted for room, named after
+   * it: two instances evicting the same letter write the same marker, so it is counted once.
+   */
+  evictionMarkerPrefix: 'evicted:',
 } as const;

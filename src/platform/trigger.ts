@@ -1,20 +1,63 @@
 import { enrichmentRequestOf } from '../core/enrichment';
 import { isForwarded, transformEvent } from '../core/entry';
 import { decodeEvent } from '../core/events';
+import { platformRetryAfterSeconds } from '../core/retry-policy';
 import { attemptDelivery, type AttemptResult } from './delivery';
 import { enrichEvent } from './enrichment';
+import { deferEvent } from './retry-queue';
 import { cachedDeliverySettings } from './settings-cache';
 
 export type TriggerResult =
-  | { status: 'handled'; eventId: string; attempt: AttemptResult }
-  | { status: 'skipped'; reason: 'not-configured' | 'forwarding-disabled' | 'event-not-selected' };
+  | { readonly status: 'handled'; readonly eventId: string; readonly attempt: AttemptResult }
+  | { readonly status: 'skipped'; readonly reason: 'not-configured' | 'forwarding-disabled' | 'event-not-selected' }
+  /** Could not be processed now (storage failed); kept on the retry queue as received. */
+  | { readonly status: 'deferred'; readonly reason: string }
+  /** Could not be accounted for at all: the platform must invoke again (the handler returns an InvocationError). */
+  | { readonly status: 'retry-requested'; readonly retryAfterSeconds: number; readonly reason: string };
+
+export interface TriggerOptions {
+  /** When Forge first delivered it (a deferred event keeps its original time). */
+  receivedAt?: number;
+  /** The platform's retry count, when it says (event.retryContext). */
+  retryCount?: number;
+  /** False when the event already comes from the retry queue: it is not queued a second time. */
+  canDefer?: boolean;
+}
+
+/** Deferred events wait this long: storage that just failed is given a moment to recover. */
+const DEFER_DELAY_S = 30;
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : 'unknown error';
+}
 
 /**
- * Forge trigger for every Bitbucket event. Logs carry event ids and types only: Forge logs are
- * visible to the app vendor, so no key, name or payload content goes there.
+ * Forge trigger for every Bitbucket event. Whatever fails, the event ends up delivered, on the retry
+ * queue, stored as a dead letter, or, when none of those could be done, handed back to the platform
+ * with a retry request: the Forge docs promise a retry for a returned InvocationError and nothing for
+ * a thrown error, so nothing is thrown. Logs carry event ids and types only: Forge logs are visible
+ * to the app vendor, so no key, name or payload content goes there.
  */
-export async function handleBitbucketEvent(payload: unknown): Promise<TriggerResult> {
-  const receivedAt = Date.now();
+export async function handleBitbucketEvent(payload: unknown, options: TriggerOptions = {}): Promise<TriggerResult> {
+  const receivedAt = options.receivedAt ?? Date.now();
+  try {
+    return await forward(payload, receivedAt);
+  } catch (error) {
+    const reason = `The app could not process the event yet (${errorName(error)})`;
+    if (options.canDefer !== false) {
+      try {
+        await deferEvent(payload, receivedAt, DEFER_DELAY_S);
+        console.warn(`${reason}; kept on the retry queue`);
+        return { status: 'deferred', reason };
+      } catch (deferError) {
+        console.error(`The retry queue refused the event too (${errorName(deferError)}); asking the platform to retry`);
+      }
+    }
+    return { status: 'retry-requested', retryAfterSeconds: platformRetryAfterSeconds(options.retryCount), reason };
+  }
+}
+
+async function forward(payload: unknown, receivedAt: number): Promise<TriggerResult> {
   const settings = await cachedDeliverySettings(receivedAt);
   if (!settings) {
     console.log('Coralogix forwarding is not configured yet; event skipped');

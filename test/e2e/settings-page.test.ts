@@ -68,6 +68,17 @@ describe('the settings page in a browser', () => {
     await page.getByTestId('subsystem-name').fill(names.subsystem);
   }
 
+  it('shows Forge’s consent prompt to an admin who has not let the app act as them, then the form once allowed', async () => {
+    platform.defaultInstallation.consentMissing.add(ADMIN);
+    await open();
+    await page.getByRole('dialog', { name: 'Allow access' }).waitFor();
+    await expect(page.getByText('Something went wrong').count()).resolves.toBe(0);
+    await screenshot(page, '0-consent-prompt');
+    await page.getByTestId('forge-consent-allow').click();
+    await page.getByTestId('api-key').waitFor();
+    expect(platform.defaultInstallation.consentMissing.has(ADMIN)).toBe(false);
+  });
+
   it('lets an admin connect, save, reload with the key masked, test, and watch the stream', async () => {
     await open();
     await page.getByTestId('api-key').waitFor();

@@ -87,7 +87,7 @@ describe('@forge/kvs on the local Forge platform', () => {
     await kvs.set('a', 1);
     await kvs.get('a');
     await kvs.get('a');
-    expect(platform.kvs.counters).toEqual({ reads: 2, writes: 1 });
+    expect(platform.kvs.counters).toEqual({ reads: 2, writes: 1, faults: 0 });
   });
 
   it('keeps data in a file across restarts when asked to', async () => {

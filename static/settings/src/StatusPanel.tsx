@@ -55,6 +55,11 @@ export function StatusPanel({ version }: { version: number }) {
             <Stat label="Retries scheduled (24 h)" value={status.last24h.retriesScheduled} testId="stat-retries" />
             <Stat label="Kept undelivered" value={status.deadLetterCount} testId="stat-dead-letters" />
           </div>
+          {status.last24h.evicted > 0 && (
+            <SectionMessage appearance="warning" testId="evicted">
+              {status.last24h.evicted} undelivered {status.last24h.evicted === 1 ? 'event was' : 'events were'} removed in the last 24 hours to make room for newer ones.
+            </SectionMessage>
+          )}
           <dl className="facts">
             <dt>Last successful delivery</dt>
             <dd data-testid="last-success" title={formatTime(status.lastSuccessAt)}>

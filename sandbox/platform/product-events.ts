@@ -1,0 +1,88 @@
+// How Forge delivers a product (Bitbucket) event to a trigger, and what it does when the trigger does
+// not handle it. From the Forge events reference, "Atlassian app events" (forge-facts.md, "Retries of
+// product events"):
+// - a trigger that returns an InvocationError is invoked again after its retryAfter (at most 900 s),
+//   at most 4 times;
+// - timeouts, out-of-memory and platform rate limits are retried by the platform (not modelled: the
+//   app never relies on them);
+// - nothing is promised for a thrown error: the harness counts the event as lost.
+// The docs do not say whether a retried trigger event carries `retryContext`; the emulation adds it
+// (as the async-events API does), and the app does not depend on it.
+export const PRODUCT_EVENT_MAX_RETRIES = 4;
+export const PRODUCT_EVENT_MAX_RETRY_AFTER_S = 900;
+
+export interface LostProductEvent {
+  readonly payload: unknown;
+  readonly why: 'thrown' | 'retries-exhausted';
+  readonly error?: unknown;
+}
+
+interface PendingRetry {
+  readonly payload: unknown;
+  readonly retryCount: number;
+  readonly retryReason: string;
+  readonly retryData: unknown;
+  readonly deliverAt: number;
+}
+
+type Invoker = (event: unknown) => Promise<{ ok: boolean; value?: unknown; error?: unknown }>;
+
+function retryRequest(value: unknown): { retryAfter?: number; retryReason?: string; retryData?: unknown } | undefined {
+  if (typeof value !== 'object' || value === null || (value as { _retry?: unknown })._retry !== true) return undefined;
+  return (value as { retryOptions?: { retryAfter?: number; retryReason?: string; retryData?: unknown } }).retryOptions ?? {};
+}
+
+export class ProductEventEmulator {
+  readonly stats = { emitted: 0, invocations: 0, handled: 0, retries: 0 };
+  readonly lost: LostProductEvent[] = [];
+  private pending: Array<PendingRetry & { invoke: Invoker }> = [];
+
+  constructor(private readonly now: () => number) {}
+
+  async emit(payload: unknown, invoke: Invoker): Promise<{ ok: boolean; value?: unknown; error?: unknown }> {
+    this.stats.emitted += 1;
+    return this.attempt(payload, 0, undefined, invoke);
+  }
+
+  nextDueAt(): number | undefined {
+    return this.pending.reduce<number | undefined>((earliest, retry) => (earliest === undefined || retry.deliverAt < earliest ? retry.deliverAt : earliest), undefined);
+  }
+
+  async deliverDue(): Promise<number> {
+    let invocations = 0;
+    for (;;) {
+      const now = this.now();
+      const due = this.pending.filter((retry) => retry.deliverAt <= now).sort((a, b) => a.deliverAt - b.deliverAt)[0];
+      if (!due) return invocations;
+      this.pending.splice(this.pending.indexOf(due), 1);
+      invocations += 1;
+      await this.attempt(due.payload, due.retryCount, due, due.invoke);
+    }
+  }
+
+  private async attempt(payload: unknown, retryCount: number, previous: PendingRetry | undefined, invoke: Invoker) {
+    this.stats.invocations += 1;
+    const event =
+      previous === undefined || typeof payload !== 'object' || payload === null
+        ? payload
+        : { ...payload, retryContext: { retryCount, retryReason: previous.retryReason, retryData: previous.retryData } };
+    const result = await invoke(event);
+    if (!result.ok) {
+      this.lost.push({ payload, why: 'thrown', error: result.error });
+      return result;
+    }
+    const retry = retryRequest(result.value);
+    if (!retry) {
+      this.stats.handled += 1;
+      return result;
+    }
+    if (retryCount >= PRODUCT_EVENT_MAX_RETRIES) {
+      this.lost.push({ payload, why: 'retries-exhausted' });
+      return result;
+    }
+    this.stats.retries += 1;
+    const delayS = Math.min(PRODUCT_EVENT_MAX_RETRY_AFTER_S, Math.max(1, retry.retryAfter ?? 1));
+    this.pending.push({ payload, retryCount: retryCount + 1, retryReason: retry.retryReason ?? 'FUNCTION_RETRY_REQUEST', retryData: retry.retryData, deliverAt: this.now() + delayS * 1000, invoke });
+    return result;
+  }
+}

@@ -1,0 +1,198 @@
+import type { DeadLetter } from '../../src/core/pending';
+import { eventIdOf } from '../../src/core/record';
+import { defaultStoredSettings } from '../../src/core/settings';
+import { HEARTBEAT_CLASS_NAME } from '../../src/platform/heartbeat';
+import { RETRY_QUEUE_KEY } from '../../src/platform/retry-queue';
+import { StorageKeys } from '../../src/platform/storage-keys';
+import { CoralogixReceiver, type Fault } from '../../sandbox/coralogix-receiver';
+import { ForgePlatform } from '../../sandbox/platform/forge-platform';
+import type { StorageFault } from '../../sandbox/platform/kvs-emulator';
+import { loadApp, type App } from '../support/app';
+import { loadEventFixtures } from '../support/fixtures';
+
+// The platform fails too: Forge storage answers 429 and 5xx, the queue refuses pushes past its
+// limits, and the platform retries a trigger only when it returns an InvocationError (at most 4
+// times) and a queue event at most 4 times within 24 h. Under every such fault each event must end
+// delivered, still retrying, or kept as a dead letter with its reason: none lost by the platform.
+// Everything runs on a fake clock; each test has an explicit time bound.
+
+jest.setTimeout(60_000);
+
+const API_KEY = 'cxtp_PlatformFaultsKey01234';
+const MINUTE = 60_000;
+
+interface Accounting {
+  delivered: Set<string>;
+  duplicates: number;
+  deadLetters: DeadLetter[];
+  unaccounted: string[];
+  lostByPlatform: number;
+}
+
+describe('delivery when the Forge platform itself fails', () => {
+  let now: number;
+  let platform: ForgePlatform;
+  let receiver: CoralogixReceiver;
+  let app: App;
+
+  beforeAll(() => {
+    jest.spyOn(Date, 'now').mockImplementation(() => now);
+    jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    jest.spyOn(console, 'error').mockImplementation(() => undefined);
+  });
+  afterAll(() => jest.restoreAllMocks());
+
+  beforeEach(async () => {
+    now = Date.parse('2026-11-21T08:00:00Z');
+    receiver = await CoralogixReceiver.start({ apiKeys: [API_KEY] });
+    platform = new ForgePlatform({ now: () => now });
+    platform.routeEgress('ingress.eu1.coralogix.com', receiver.url);
+    app = loadApp();
+    platform.registerConsumer(RETRY_QUEUE_KEY, (event, context) => app.retryDelivery(event as Parameters<App['retryDelivery']>[0], context));
+    await app.writeSettings(defaultStoredSettings(), API_KEY, now);
+  });
+  afterEach(async () => {
+    await receiver.close().catch(() => undefined);
+    platform.uninstall();
+  });
+
+  function events(count: number): Array<Record<string, unknown>> {
+    const fixtures = loadEventFixtures();
+    return Array.from({ length: count }, (_, i) => ({
+      ...structuredClone(fixtures[i % fixtures.length]?.payload ?? {}),
+      timestamp: new Date(Date.parse('2026-11-09T10:00:00Z') + i * 1000).toISOString(),
+    }));
+  }
+
+  async function emitAll(payloads: Array<Record<string, unknown>>, spacingMs = 1_000): Promise<void> {
+    for (const payload of payloads) {
+      await platform.emitProductEvent(app.forwardEvent, payload);
+      now += spacingMs;
+    }
+  }
+
+  /** Runs the platform (queue, product-event retries) on the fake clock until nothing is left to do. */
+  async function settle(onTick: () => void = () => undefined, limitMs = 3 * 24 * 60 * MINUTE): Promise<void> {
+    const deadline = now + limitMs;
+    for (;;) {
+      onTick();
+      await platform.deliverDueProductEvents();
+      await platform.deliverDueQueueEvents();
+      const next = platform.nextDueAt();
+      if (next === undefined) return;
+      if (next > deadline) throw new Error('the platform did not settle');
+      now = Math.max(now, next);
+    }
+  }
+
+  function account(payloads: Array<Record<string, unknown>>): Accounting {
+    const ids = payloads.map((payload) => eventIdOf(payload));
+    const received = receiver.entries.filter((entry) => entry.className !== HEARTBEAT_CLASS_NAME).map((entry) => JSON.parse(entry.text).event.id as string);
+    const delivered = new Set(received);
+    const deadLetters = platform.kvs
+      .keys()
+      .filter((key) => key.startsWith(StorageKeys.deadLetterPrefix))
+      .map((key) => platform.kvs.peek(key) as DeadLetter);
+    const dead = new Set(deadLetters.map((letter) => letter.eventId));
+    return {
+      delivered,
+      duplicates: received.length - delivered.size,
+      deadLetters,
+      unaccounted: ids.filter((id) => !delivered.has(id) && !dead.has(id)),
+      lostByPlatform: platform.queue.stats.abandoned.length + platform.defaultInstallation.productEvents.lost.length,
+    };
+  }
+
+  async function runWith(storageFaults: StorageFault[], coralogixFaults: Fault[] = [], count = 6): Promise<Accounting> {
+    for (const fault of storageFaults) platform.kvs.injectFault(fault);
+    receiver.inject(...coralogixFaults);
+    const payloads = events(count);
+    await emitAll(payloads);
+    platform.kvs.clearFaults();
+    await settle();
+    return account(payloads);
+  }
+
+  // Each hot-path storage operation failing for the first few requests, as 503 and as 429 with Retry-After.
+  describe.each([
+    ['settings read', { operations: ['get'], keyPrefix: StorageKeys.settings }],
+    ['API key read', { operations: ['secret/get'] }],
+    ['every read', { operations: ['get', 'secret/get', 'query'] }],
+    ['every write', { operations: ['set', 'delete', 'batch/set', 'batch/delete', 'transaction'] }],
+    ['every operation', {}],
+  ] as Array<[string, Omit<StorageFault, 'status' | 'times'>]>)('storage failing on %s', (_name, scope) => {
+    it.each([
+      ['HTTP 503', { status: 503 }],
+      ['HTTP 500', { status: 500 }],
+      ['HTTP 429 with Retry-After', { status: 429, retryAfterS: 5 }],
+    ] as Array<[string, Pick<StorageFault, 'status' | 'retryAfterS'>]>)('loses nothing on %s', async (_label, answer) => {
+      const outcome = await runWith([{ ...scope, ...answer, times: 3 }]);
+      expect(outcome.unaccounted).toEqual([]);
+      expect(outcome.lostByPlatform).toBe(0);
+      expect(outcome.deadLetters).toEqual([]);
+    });
+  });
+
+  it('loses nothing when storage fails while Coralogix refuses the key (the dead letter cannot be written at first)', async () => {
+    const outcome = await runWith([{ operations: ['set', 'batch/set'], keyPrefix: StorageKeys.deadLetterPrefix, status: 503, times: 2 }], [{ kind: 'status', status: 401 }, { kind: 'status', status: 401 }, { kind: 'status', status: 401 }], 2);
+    expect(outcome.unaccounted).toEqual([]);
+    expect(outcome.lostByPlatform).toBe(0);
+  });
+
+  it('loses nothing when storage and the queue both fail: the platform retries the trigger', async () => {
+    platform.queue.refuseNextPushes(503, 503);
+    const outcome = await runWith([{ operations: ['get'], keyPrefix: StorageKeys.settings, status: 503, times: 1 }], [], 1);
+    expect(outcome.unaccounted).toEqual([]);
+    expect(outcome.lostByPlatform).toBe(0);
+    expect(platform.defaultInstallation.productEvents.stats.retries).toBe(1);
+  });
+
+  it('bridges a two-hour storage outage during a Coralogix outage without the platform dropping a queued event', async () => {
+    const payloads = events(4);
+    receiver.inject(...Array.from({ length: 4 }, () => ({ kind: 'status', status: 503 }) as Fault));
+    await emitAll(payloads);
+    const outageEnds = now + 120 * MINUTE;
+    const lift = platform.kvs.injectFault({ status: 503 });
+    await settle(() => {
+      if (now >= outageEnds) lift();
+    });
+    const outcome = account(payloads);
+    expect(outcome.unaccounted).toEqual([]);
+    expect(outcome.lostByPlatform).toBe(0);
+    expect(outcome.delivered.size).toBe(4);
+    // The platform's own retries were used up and the events were handed on as fresh queue messages.
+    expect(platform.queue.stats.platformRetries).toBeGreaterThan(0);
+  });
+
+  it('keeps events as dead letters when the queue refuses pushes past its per-minute limit', async () => {
+    const payloads = events(520);
+    receiver.inject(...Array.from({ length: 520 }, () => ({ kind: 'status', status: 503 }) as Fault));
+    // All within one minute: the first 500 retries are queued, the rest refused by the rate limit.
+    await emitAll(payloads, 100);
+    expect(platform.queue.stats.rateLimited).toBeGreaterThan(0);
+    const refused = account(payloads).deadLetters.filter((letter) => letter.cause === 'retry-unavailable');
+    expect(refused.length).toBe(20);
+    await settle();
+    const outcome = account(payloads);
+    expect(outcome.unaccounted).toEqual([]);
+    expect(outcome.lostByPlatform).toBe(0);
+  });
+
+  it('still forwards when storage answers slowly', async () => {
+    const outcome = await runWith([{ delayMs: 20 }]);
+    expect(outcome.delivered.size).toBe(6);
+    expect(outcome.lostByPlatform).toBe(0);
+  });
+
+  it('shows every failure on the status panel at once, without waiting for a later flush', async () => {
+    receiver.inject({ kind: 'status', status: 503 }, { kind: 'status', status: 503 });
+    await emitAll(events(2), 1_000);
+    // What another instance (or this one, reclaimed and started anew) would read: storage only.
+    const stored = platform.kvs
+      .keys()
+      .filter((key) => key.startsWith(StorageKeys.healthBucketPrefix))
+      .map((key) => platform.kvs.peek(key) as { failedAttempts: number });
+    expect(stored.reduce((sum, bucket) => sum + bucket.failedAttempts, 0)).toBe(2);
+  });
+});
