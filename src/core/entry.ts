@@ -1,10 +1,11 @@
 import { catalogEntry, coverageAdmits, isEventType, Severity, type AuditArea, type CoverageSetting, type SeverityLevel } from './catalog';
 import { decodeEvent, type DecodeResult } from './events';
 import type { Enrichment } from './enrichment';
-import { omitFreeText, redactedJson } from './privacy';
+import { boundDepth, NESTED_TOO_DEEP, type DepthCut, type Json } from './json';
+import { omitFreeText, scrubEmails } from './privacy';
 import { buildRecord, eventIdOf, severityOf, type JsonObject, type LogRecord } from './record';
-import { fitEntry } from './size';
-import { hasPlaceholders, renderTemplate, type TemplateValues } from './template';
+import { entryText } from './size';
+import { hasPlaceholders, renderTemplate, type TemplatePlaceholder, type TemplateValues } from './template';
 
 /** One element of the /logs/v1/singles request body. */
 export interface CoralogixEntry {
@@ -91,20 +92,36 @@ function fallbackName(template: string): string {
   return template.replace(/\{[^{}]*\}/g, '').replace(/[-_.\s]+$/, '').trim() || 'bitbucket';
 }
 
+/**
+ * The subsystem name for a record. Values are scrubbed before rendering, so the renderer's length
+ * cut cannot leave half an address; the result is scrubbed again for addresses that a value and the
+ * template's own text make together.
+ */
+function subsystemNameOf(record: LogRecord, template: string): string {
+  if (!hasPlaceholders(template)) return scrubEmails(template);
+  const values: TemplateValues = {};
+  for (const [name, value] of Object.entries(templateValuesOf(record))) if (value !== undefined) values[name as TemplatePlaceholder] = scrubEmails(value);
+  return scrubEmails(renderTemplate(template, values, fallbackName(template)));
+}
+
+// No email address leaves in any string, key or name of an entry (README: personal data): the
+// names are scrubbed here, the text in entryText.
 export function entryFromRecord(record: LogRecord, severity: SeverityLevel, destination: Destination, receivedAtMs: number): CoralogixEntry {
   return {
-    applicationName: destination.applicationName,
-    subsystemName: hasPlaceholders(destination.subsystemName)
-      ? renderTemplate(destination.subsystemName, templateValuesOf(record), fallbackName(destination.subsystemName))
-      : destination.subsystemName,
+    applicationName: scrubEmails(destination.applicationName),
+    subsystemName: subsystemNameOf(record, destination.subsystemName),
     ...timeFields(record.event.timestamp, receivedAtMs),
     severity,
-    category: record.event.family,
-    className: record.event.type,
-    methodName: record.event.action,
-    // Every string of every entry is scrubbed of email addresses before it leaves (README: personal data).
-    text: redactedJson(record),
+    category: scrubEmails(record.event.family),
+    className: scrubEmails(record.event.type),
+    methodName: scrubEmails(record.event.action),
+    text: entryText(record),
   };
+}
+
+function depthProblem(cut: DepthCut): string {
+  // The path is made of payload keys, and keys may be addresses.
+  return scrubEmails(`payload: nested deeper than ${cut.max_depth} levels in ${cut.count} place(s), replaced by "${NESTED_TOO_DEEP}" (first: ${cut.paths[0] ?? 'payload'})`);
 }
 
 export type Transformed =
@@ -113,28 +130,41 @@ export type Transformed =
 
 /**
  * The whole pure path from what Forge delivered to what Coralogix receives. A payload the app does
- * not understand is still forwarded, marked and with the reasons, rather than dropped.
+ * not understand is still forwarded, marked and with the reasons, rather than dropped; so is one
+ * nested too deep to walk, with what lies too deep replaced by a marker.
  */
-export function transformEvent(payload: unknown, options: TransformOptions): Transformed {
+export function transformEvent(delivered: unknown, options: TransformOptions): Transformed {
   const { destination, receivedAtMs } = options;
-  const decoded = options.decoded ?? decodeEvent(payload);
+  // First, before anything walks it: every later step (the event id's hash, decoding, records,
+  // scrubbing, serializing) may then recurse without a stack to fear.
+  const { value: payload, cut } = boundDepth(delivered);
+  // The caller's decoding refers to the uncut payload; a cut one is decoded again.
+  const decoded = (cut === undefined ? options.decoded : undefined) ?? decodeEvent(payload);
   if (decoded.ok) {
-    const record = buildRecord(decoded.event, payload, { ...(options.enrichment ? { enrichment: options.enrichment } : {}), omitFreeText: options.omitFreeText === true });
+    const record = buildRecord(decoded.event, payload, {
+      ...(options.enrichment ? { enrichment: options.enrichment } : {}),
+      omitFreeText: options.omitFreeText === true,
+      ...(cut ? { depthCut: cut } : {}),
+    });
     return {
       kind: 'event',
-      entry: fitEntry(entryFromRecord(record, severityOf(decoded.event), destination, receivedAtMs)),
+      entry: entryFromRecord(record, severityOf(decoded.event), destination, receivedAtMs),
       eventId: record.event.id,
       eventType: decoded.event.eventType,
     };
   }
   const eventId = eventIdOf(payload);
-  const eventType = decoded.eventType ?? 'unknown';
+  // The type and the problems (which name payload keys) go to the app's logs too, not only to Coralogix.
+  const eventType = scrubEmails(decoded.eventType ?? 'unknown');
+  const problems = cut ? [...decoded.problems, depthProblem(cut)] : decoded.problems;
   const timestamp =
     typeof payload === 'object' && payload !== null && typeof (payload as { timestamp?: unknown }).timestamp === 'string'
       ? (payload as { timestamp: string }).timestamp
       : null;
-  const raw = options.omitFreeText ? omitFreeText(payload ?? null) : (payload ?? null);
-  const text = {
+  // What Forge delivers is parsed JSON, so the payload is JSON whatever its shape.
+  const json = (payload ?? null) as Json;
+  const raw = options.omitFreeText ? omitFreeText(json) : json;
+  const text: JsonObject = {
     source_system: 'bitbucket',
     event: {
       id: eventId,
@@ -143,7 +173,8 @@ export function transformEvent(payload: unknown, options: TransformOptions): Tra
       action: 'Unrecognised Bitbucket event',
       timestamp,
       unrecognised: true,
-      problems: decoded.problems,
+      problems: [...problems],
+      ...(cut ? { nested_too_deep: cut } : {}),
     },
     forge_payload: raw,
   };
@@ -151,17 +182,17 @@ export function transformEvent(payload: unknown, options: TransformOptions): Tra
     kind: 'unrecognised',
     eventId,
     eventType,
-    problems: decoded.problems,
-    entry: fitEntry({
-      applicationName: destination.applicationName,
-      subsystemName: fallbackName(destination.subsystemName),
+    problems,
+    entry: {
+      applicationName: scrubEmails(destination.applicationName),
+      subsystemName: scrubEmails(fallbackName(destination.subsystemName)),
       ...timeFields(timestamp, receivedAtMs),
       severity: Severity.Warning,
       category: 'unknown',
       className: eventType,
       methodName: 'Unrecognised Bitbucket event',
-      text: redactedJson(text),
-    }),
+      text: entryText(text),
+    },
   };
 }
 

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import type { EventType } from './catalog';
+import { scrubEmails } from './privacy';
 
 // The Bitbucket events Forge delivers to a trigger, per the Forge events reference for Bitbucket.
 // Payloads carry identifiers, not full objects. Every schema is loose: unknown fields are kept, and
@@ -205,9 +206,11 @@ export function decodeEvent(payload: unknown): DecodeResult {
     typeof payload === 'object' && payload !== null && typeof (payload as { eventType?: unknown }).eventType === 'string'
       ? (payload as { eventType: string }).eventType
       : undefined;
+  // Problems name payload keys, which may be addresses, and they are logged as well as forwarded:
+  // each key is scrubbed, then the whole, for an address that keys make only once joined.
   const problems = parsed.error.issues.slice(0, 10).map((issue) => {
-    const where = issue.path.length > 0 ? issue.path.join('.') : 'payload';
-    return `${where}: ${issue.message}`;
+    const where = issue.path.length > 0 ? issue.path.map((key) => scrubEmails(String(key))).join('.') : 'payload';
+    return scrubEmails(`${where}: ${issue.message}`);
   });
   return { ok: false, eventType, problems };
 }

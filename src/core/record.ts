@@ -4,7 +4,7 @@ import { catalogEntry, Severity, type AuditArea, type CoverageLevel, type EventF
 import { applyEnrichment, type Enrichment } from './enrichment';
 import type { Actor, BitbucketEvent, PullRequest, Push, TextValue } from './events';
 import { omitFreeText } from './privacy';
-import type { Json, JsonObject } from './json';
+import type { DepthCut, Json, JsonObject } from './json';
 
 export type { JsonObject } from './json';
 
@@ -31,6 +31,8 @@ export interface EventMetadata {
   enrichment?: { unresolved: string[] };
   /** Present when the admin chose not to forward free text. */
   free_text_omitted?: true;
+  /** Present when part of the payload nested too deep to forward and was replaced by a marker. */
+  nested_too_deep?: DepthCut;
 }
 
 export interface LogRecord {
@@ -43,6 +45,8 @@ export interface LogRecord {
 export interface RecordOptions {
   enrichment?: Enrichment;
   omitFreeText?: boolean;
+  /** What boundDepth cut from the payload before decoding. */
+  depthCut?: DepthCut;
 }
 
 // Delivery metadata the platform may add on redelivery; excluded so a retried event keeps its id.
@@ -335,6 +339,7 @@ export function buildRecord(event: BitbucketEvent, payload: unknown = event, opt
     ...(truncation.paths.length > 0 ? { truncated_fields: truncation.paths } : {}),
     ...(options.enrichment ? { enrichment: { unresolved: options.enrichment.unresolved } } : {}),
     ...(options.omitFreeText ? { free_text_omitted: true as const } : {}),
+    ...(options.depthCut ? { nested_too_deep: options.depthCut } : {}),
   };
   return { source_system: 'bitbucket', event: metadata, bitbucket, audit: buildAudit(event, bitbucket) };
 }

@@ -1,6 +1,7 @@
 import { enrichmentRequestOf } from '../core/enrichment';
 import { isForwarded, transformEvent } from '../core/entry';
 import { decodeEvent } from '../core/events';
+import { boundDepth } from '../core/json';
 import { platformRetryAfterSeconds } from '../core/retry-policy';
 import { attemptDelivery, type AttemptResult } from './delivery';
 import { enrichEvent } from './enrichment';
@@ -46,7 +47,8 @@ export async function handleBitbucketEvent(payload: unknown, options: TriggerOpt
     const reason = `The app could not process the event yet (${errorName(error)})`;
     if (options.canDefer !== false) {
       try {
-        await deferEvent(payload, receivedAt, DEFER_DELAY_S);
+        // Depth-capped as the transform would cap it: a 10,000-level payload must serialise onto the queue.
+        await deferEvent(boundDepth(payload).value, receivedAt, DEFER_DELAY_S);
         console.warn(`${reason}; kept on the retry queue`);
         return { status: 'deferred', reason };
       } catch (deferError) {

@@ -1,5 +1,6 @@
 import { catalogEntry, EVENT_TYPES } from '../../src/core/catalog';
 import { isForwarded, parseEventTime, transformEvent } from '../../src/core/entry';
+import { EMAIL_REPLACEMENT, LONGEST_ADDRESS, scannedSoFar } from '../../src/core/privacy';
 import { fixture } from '../support/fixtures';
 
 const destination = { applicationName: 'prod', subsystemName: 'bitbucket' };
@@ -97,5 +98,77 @@ describe('event selection', () => {
     const choice = { forwardedEvents: [...EVENT_TYPES], coverage: { ...full, REPOSITORY: 'OFF' } } as const;
     expect(isForwarded('avi:bitbucket:fulfilled:pullrequest', choice)).toBe(true);
     expect(isForwarded('avi:bitbucket:completed:deployment', choice)).toBe(true);
+  });
+});
+
+describe('no email address in any string, key or name of an entry', () => {
+  const ADDRESS = /[\p{L}\p{M}\p{Nd}._%+-]+@[\p{L}\p{M}\p{Nd}-]+(?:\.[\p{L}\p{M}\p{Nd}-]+)*\.\p{L}{2}/u;
+  const repositoryUuid = '{685d9cf5-8e84-47f4-bbbf-06fd1e527f47}';
+
+  it('scrubs an address that a subsystem template renders from the event', () => {
+    const result = transformEvent(fixture('push.repository'), {
+      destination: { applicationName: 'prod', subsystemName: 'bb-{repository.name}' },
+      receivedAtMs: RECEIVED_AT,
+      enrichment: { repository: { uuid: repositoryUuid, name: 'josé.garcía@correo.es' }, unresolved: [] },
+    });
+    expect(result.entry.subsystemName).toBe(`bb-${EMAIL_REPLACEMENT}`);
+  });
+
+  it('scrubs an address that a long template value would have had cut in half', () => {
+    const result = transformEvent(fixture('push.repository'), {
+      destination: { applicationName: 'prod', subsystemName: 'bb-{repository.name}' },
+      receivedAtMs: RECEIVED_AT,
+      enrichment: { repository: { uuid: repositoryUuid, name: `${'x'.repeat(80)} jane.doe@example.com` }, unresolved: [] },
+    });
+    expect(result.entry.subsystemName).not.toContain('jane');
+  });
+
+  it('scrubs the application name, a static subsystem name, and the type of an unknown event', () => {
+    const payload = { eventType: 'avi:bitbucket:jane@example.com', repository: { uuid: '{r}' } };
+    const result = transformEvent(payload, { destination: { applicationName: 'ops@corp.example', subsystemName: 'alerts@corp.example' }, receivedAtMs: RECEIVED_AT });
+    expect(result.entry).toMatchObject({ applicationName: EMAIL_REPLACEMENT, subsystemName: EMAIL_REPLACEMENT, className: `avi:bitbucket:${EMAIL_REPLACEMENT}` });
+    expect(result.eventType).toBe(`avi:bitbucket:${EMAIL_REPLACEMENT}`);
+    expect(JSON.stringify(result)).not.toMatch(ADDRESS);
+  });
+
+  it('scrubs an address used as a payload key', () => {
+    const payload = fixture('created.repository');
+    (payload.repository as Record<string, unknown>)['andré@example.fr'] = 'admin';
+    const result = transformEvent(payload, { destination, receivedAtMs: RECEIVED_AT });
+    expect(JSON.parse(result.entry.text).bitbucket.repository).toMatchObject({ [EMAIL_REPLACEMENT]: 'admin' });
+    expect(result.entry.text).not.toMatch(ADDRESS);
+  });
+
+  it('scrubs an address used as a key from the problems of a payload it cannot read', () => {
+    const payload = fixture('updated.repository');
+    payload.changes = { 'jane@example.com': { old: 5 } };
+    const result = transformEvent(payload, { destination, receivedAtMs: RECEIVED_AT });
+    expect(result.kind).toBe('unrecognised');
+    if (result.kind !== 'unrecognised') return;
+    expect(result.problems.join(' ')).toContain(`changes.${EMAIL_REPLACEMENT}.old`);
+    expect(JSON.stringify(result)).not.toMatch(ADDRESS);
+  });
+
+  it('cuts a description that will be trimmed before scanning it, so scanning costs what is kept', () => {
+    const payload = fixture('updated.repository');
+    // Quadratic for a backtracking expression: one unbroken token with an "@" and no domain.
+    (payload.changes as { description: { new: { value: string } } }).description.new.value = `${'Q'.repeat(200_000)}@`;
+    const before = scannedSoFar();
+    const result = transformEvent(payload, { destination, receivedAtMs: RECEIVED_AT });
+    const scanned = scannedSoFar() - before;
+    expect(JSON.parse(result.entry.text).trimmed.strings_shortened).toEqual(['bitbucket.changes.description.new', 'audit.changedValues.1.to']);
+    // The description appears twice (record and audit); each copy is scanned up to the cut plus the
+    // longest address, not over its 200,000 characters.
+    expect(scanned).toBeLessThan(4 * 2 * (1024 + LONGEST_ADDRESS) + result.entry.text.length);
+  });
+
+  it('removes an address that straddles the cut of a trimmed description whole', () => {
+    const payload = fixture('updated.repository');
+    (payload.changes as { description: { new: { value: string } } }).description.new.value = `${'x'.repeat(1010)} jane.doe@example.com ${'y'.repeat(200_000)}`;
+    const result = transformEvent(payload, { destination, receivedAtMs: RECEIVED_AT });
+    const text = JSON.parse(result.entry.text);
+    expect(text.trimmed.strings_shortened).toContain('bitbucket.changes.description.new');
+    expect(result.entry.text).not.toContain('jane');
+    expect(text.bitbucket.changes.description.new).toMatch(/^x{1010} \[email remove…$/);
   });
 });
