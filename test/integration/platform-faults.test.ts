@@ -3,6 +3,7 @@ import { eventIdOf } from '../../src/core/record';
 import { defaultStoredSettings } from '../../src/core/settings';
 import { HEARTBEAT_CLASS_NAME } from '../../src/platform/heartbeat';
 import { RETRY_QUEUE_KEY } from '../../src/platform/retry-queue';
+import { SETTINGS_MAX_STALENESS_MS } from '../../src/platform/settings-cache';
 import { StorageKeys } from '../../src/platform/storage-keys';
 import { CoralogixReceiver, type Fault } from '../../sandbox/coralogix-receiver';
 import { ForgePlatform } from '../../sandbox/platform/forge-platform';
@@ -152,6 +153,8 @@ describe('delivery when the Forge platform itself fails', () => {
     const payloads = events(4);
     receiver.inject(...Array.from({ length: 4 }, () => ({ kind: 'status', status: 503 }) as Fault));
     await emitAll(payloads);
+    // Past the warm settings cache's bound, so every consumer invocation needs storage.
+    now += SETTINGS_MAX_STALENESS_MS;
     const outageEnds = now + 120 * MINUTE;
     const lift = platform.kvs.injectFault({ status: 503 });
     await settle(() => {
