@@ -1,3 +1,5 @@
+import { retryRequestOf } from './queue-emulator';
+
 // How Forge delivers a product (Bitbucket) event to a trigger, and what it does when the trigger does
 // not handle it. From the Forge events reference, "Atlassian app events" (forge-facts.md, "Retries of
 // product events"):
@@ -27,10 +29,6 @@ interface PendingRetry {
 
 type Invoker = (event: unknown) => Promise<{ ok: boolean; value?: unknown; error?: unknown }>;
 
-function retryRequest(value: unknown): { retryAfter?: number; retryReason?: string; retryData?: unknown } | undefined {
-  if (typeof value !== 'object' || value === null || (value as { _retry?: unknown })._retry !== true) return undefined;
-  return (value as { retryOptions?: { retryAfter?: number; retryReason?: string; retryData?: unknown } }).retryOptions ?? {};
-}
 
 export class ProductEventEmulator {
   readonly stats = { emitted: 0, invocations: 0, handled: 0, retries: 0 };
@@ -71,7 +69,7 @@ export class ProductEventEmulator {
       this.lost.push({ payload, why: 'thrown', error: result.error });
       return result;
     }
-    const retry = retryRequest(result.value);
+    const retry = retryRequestOf(result.value);
     if (!retry) {
       this.stats.handled += 1;
       return result;

@@ -48,8 +48,10 @@ export interface QueueStats {
   rateLimited: number;
 }
 
-function isRetryRequest(value: unknown): value is { _retry: true; retryOptions?: { retryAfter?: number; retryReason?: string; retryData?: unknown } } {
-  return typeof value === 'object' && value !== null && (value as { _retry?: unknown })._retry === true;
+/** The retry request in a function's return value: what `new InvocationError(...)` returns (its toJSON). */
+export function retryRequestOf(value: unknown): { retryAfter?: number; retryReason?: string; retryData?: unknown } | undefined {
+  if (typeof value !== 'object' || value === null || (value as { _retry?: unknown })._retry !== true) return undefined;
+  return (value as { retryOptions?: { retryAfter?: number; retryReason?: string; retryData?: unknown } }).retryOptions ?? {};
 }
 
 export class QueueEmulator {
@@ -133,7 +135,8 @@ export class QueueEmulator {
         this.stats.abandoned.push({ ...due, why: 'thrown' });
         continue;
       }
-      if (!isRetryRequest(result.value)) {
+      const retry = retryRequestOf(result.value);
+      if (!retry) {
         this.stats.delivered += 1;
         continue;
       }
@@ -141,14 +144,13 @@ export class QueueEmulator {
         this.stats.abandoned.push({ ...due, why: 'retries-exhausted' });
         continue;
       }
-      const retry = result.value.retryOptions;
       this.stats.platformRetries += 1;
       this.pending.push({
         ...due,
         retryCount: due.retryCount + 1,
-        deliverAt: this.now() + Math.min(MAX_DELAY_S, Math.max(1, retry?.retryAfter ?? 1)) * 1000,
-        retryReason: retry?.retryReason ?? 'FUNCTION_RETRY_REQUEST',
-        retryData: retry?.retryData,
+        deliverAt: this.now() + Math.min(MAX_DELAY_S, Math.max(1, retry.retryAfter ?? 1)) * 1000,
+        retryReason: retry.retryReason ?? 'FUNCTION_RETRY_REQUEST',
+        retryData: retry.retryData,
       });
     }
     return invocations;

@@ -3,6 +3,7 @@ import type { DeadLetter, PendingDelivery } from '../core/pending';
 import type { FailureCause } from '../core/retry-policy';
 import { countDelivery } from './health';
 import type { DeadLetterRow } from '../shared/contract';
+import { entriesWithPrefix } from './kvs-paging';
 import { StorageKeys } from './storage-keys';
 
 // What could not be delivered is kept for the admin to see and replay. Bounded so a long outage
@@ -43,16 +44,7 @@ export async function addDeadLetter(
   return key;
 }
 
-async function* allDeadLetterKeys(): AsyncGenerator<{ key: string; value: DeadLetter }> {
-  let cursor: string | undefined;
-  do {
-    let query = kvs.query().where('key', WhereConditions.beginsWith(StorageKeys.deadLetterPrefix)).limit(100);
-    if (cursor) query = query.cursor(cursor);
-    const page = await query.getMany<DeadLetter>();
-    for (const item of page.results) yield item;
-    cursor = page.nextCursor;
-  } while (cursor);
-}
+const allDeadLetterKeys = () => entriesWithPrefix<DeadLetter>(StorageKeys.deadLetterPrefix);
 
 export async function pruneDeadLetters(now: number = Date.now()): Promise<number> {
   let seen = 0;
@@ -80,14 +72,7 @@ function evictionMarkerKey(deadLetterKey: string): string {
 /** Dead letters evicted for room in the last 24 hours, each counted once whoever evicted it. */
 export async function countRecentEvictions(now: number = Date.now()): Promise<number> {
   let count = 0;
-  let cursor: string | undefined;
-  do {
-    let query = kvs.query().where('key', WhereConditions.beginsWith(StorageKeys.evictionMarkerPrefix)).limit(100);
-    if (cursor) query = query.cursor(cursor);
-    const page = await query.getMany<{ at: number }>();
-    for (const item of page.results) if (item.value.at > now - 24 * 3_600_000) count += 1;
-    cursor = page.nextCursor;
-  } while (cursor);
+  for await (const marker of entriesWithPrefix<{ at: number }>(StorageKeys.evictionMarkerPrefix)) if (marker.value.at > now - 24 * 3_600_000) count += 1;
   return count;
 }
 

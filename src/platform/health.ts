@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { kvs, WhereConditions } from '@forge/kvs';
+import { kvs } from '@forge/kvs';
 import { perInstallation } from './installation';
+import { entriesWithPrefix } from './kvs-paging';
 import { StorageKeys } from './storage-keys';
 
 // Delivery health for the status panel, kept cheaply: each warm instance counts in memory, per
@@ -20,7 +21,6 @@ export interface HealthCounts {
   deadLettered: number;
   replayed: number;
   discarded: number;
-  evicted: number;
   lastSuccessAt: number | null;
   lastFailure: { at: number; reason: string } | null;
 }
@@ -38,11 +38,11 @@ export interface HealthSummary extends HealthCounts {
 type CountName = Exclude<keyof HealthCounts, 'lastSuccessAt' | 'lastFailure'>;
 
 function emptyCounts(): HealthCounts {
-  return { delivered: 0, failedAttempts: 0, retriesScheduled: 0, deadLettered: 0, replayed: 0, discarded: 0, evicted: 0, lastSuccessAt: null, lastFailure: null };
+  return { delivered: 0, failedAttempts: 0, retriesScheduled: 0, deadLettered: 0, replayed: 0, discarded: 0, lastSuccessAt: null, lastFailure: null };
 }
 
 function merge(into: HealthCounts, from: HealthCounts): HealthCounts {
-  for (const name of ['delivered', 'failedAttempts', 'retriesScheduled', 'deadLettered', 'replayed', 'discarded', 'evicted'] as const) into[name] += from[name];
+  for (const name of ['delivered', 'failedAttempts', 'retriesScheduled', 'deadLettered', 'replayed', 'discarded'] as const) into[name] += from[name];
   if (from.lastSuccessAt !== null && (into.lastSuccessAt === null || from.lastSuccessAt > into.lastSuccessAt)) into.lastSuccessAt = from.lastSuccessAt;
   if (from.lastFailure && (!into.lastFailure || from.lastFailure.at > into.lastFailure.at)) into.lastFailure = from.lastFailure;
   return into;
@@ -118,17 +118,10 @@ export async function recordHeartbeat(record: HeartbeatRecord): Promise<void> {
 /** The last 24 hours across every instance's buckets, plus this instance's unwritten counts. */
 export async function readHealth(now: number = Date.now()): Promise<HealthSummary> {
   const total = emptyCounts();
-  let cursor: string | undefined;
-  do {
-    let query = kvs.query().where('key', WhereConditions.beginsWith(StorageKeys.healthBucketPrefix)).limit(100);
-    if (cursor) query = query.cursor(cursor);
-    const page = await query.getMany<HealthCounts>();
-    for (const item of page.results) {
-      const hour = Number(item.key.slice(StorageKeys.healthBucketPrefix.length).split(':')[0]);
-      if (hour > now - DAY_MS) merge(total, item.value);
-    }
-    cursor = page.nextCursor;
-  } while (cursor);
+  for await (const item of entriesWithPrefix<HealthCounts>(StorageKeys.healthBucketPrefix)) {
+    const hour = Number(item.key.slice(StorageKeys.healthBucketPrefix.length).split(':')[0]);
+    if (hour > now - DAY_MS) merge(total, item.value);
+  }
   for (const [hour, counts] of countsOfInstallation().unflushed) if (hour > now - DAY_MS) merge(total, counts);
   const lastHeartbeat = (await kvs.get<HeartbeatRecord>(StorageKeys.heartbeat)) ?? null;
   return { ...total, lastHeartbeat };

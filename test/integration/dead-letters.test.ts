@@ -1,10 +1,9 @@
 import type { PendingDelivery } from '../../src/core/pending';
-import { defaultStoredSettings } from '../../src/core/settings';
 import { deadLetterInput } from '../../src/shared/contract';
-import { RETRY_QUEUE_KEY } from '../../src/platform/retry-queue';
-import { CoralogixReceiver } from '../../sandbox/coralogix-receiver';
-import { ForgePlatform } from '../../sandbox/platform/forge-platform';
-import { loadApp } from '../support/app';
+import type { CoralogixReceiver } from '../../sandbox/coralogix-receiver';
+import type { ForgePlatform } from '../../sandbox/platform/forge-platform';
+import type { App } from '../support/app';
+import { startConfiguredApp } from '../support/delivery-harness';
 
 const API_KEY = 'cxtp_DeadLetterSuite012345';
 
@@ -25,7 +24,7 @@ describe('dead letters', () => {
   let now: number;
   let platform: ForgePlatform;
   let receiver: CoralogixReceiver;
-  let app: ReturnType<typeof loadApp>;
+  let app: App;
 
   beforeAll(() => {
     jest.spyOn(Date, 'now').mockImplementation(() => now);
@@ -35,12 +34,7 @@ describe('dead letters', () => {
 
   beforeEach(async () => {
     now = Date.parse('2026-11-21T08:00:00Z');
-    receiver = await CoralogixReceiver.start({ apiKeys: [API_KEY] });
-    platform = new ForgePlatform({ now: () => now });
-    platform.routeEgress('ingress.eu1.coralogix.com', receiver.url);
-    app = loadApp();
-    platform.registerConsumer(RETRY_QUEUE_KEY, (event, context) => app.retryDelivery(event as Parameters<typeof app.retryDelivery>[0], context));
-    await app.writeSettings(defaultStoredSettings(), API_KEY, now);
+    ({ platform, receiver, app } = await startConfiguredApp(API_KEY, () => now));
   });
   afterEach(async () => {
     await receiver.close();

@@ -1,13 +1,11 @@
-import type { DeadLetter } from '../../src/core/pending';
-import { eventIdOf } from '../../src/core/record';
 import { RETRY_WINDOW_MS } from '../../src/core/retry-policy';
 import { defaultStoredSettings } from '../../src/core/settings';
 import { HEARTBEAT_CLASS_NAME } from '../../src/platform/heartbeat';
-import { RETRY_QUEUE_KEY } from '../../src/platform/retry-queue';
-import { CoralogixReceiver, type Fault } from '../../sandbox/coralogix-receiver';
-import { ForgePlatform } from '../../sandbox/platform/forge-platform';
-import { loadEventFixtures } from '../support/fixtures';
-import { loadApp } from '../support/app';
+import type { CoralogixReceiver, Fault } from '../../sandbox/coralogix-receiver';
+import type { ForgePlatform } from '../../sandbox/platform/forge-platform';
+import type { App } from '../support/app';
+import { accountFor, idsOf, startConfiguredApp, type Accounting } from '../support/delivery-harness';
+import { distinctEvents } from '../support/fixtures';
 
 // Fault injection: for each way Coralogix can misbehave, N events go in and every one must come out
 // delivered (at least once; exactly once after de-duplicating by event id) or kept as a dead letter
@@ -20,18 +18,8 @@ const EVENTS = 12;
 const INVOCATION_TIMEOUT_MS = 6_000;
 const SLOW_MS = 1_500;
 
-interface Outcome {
-  sent: string[];
-  deliveredIds: Set<string>;
-  duplicates: number;
-  deadLetters: DeadLetter[];
-  unaccounted: string[];
-  abandonedByPlatform: number;
-}
-
-
 describe('delivery under failure', () => {
-  let app: ReturnType<typeof loadApp>;
+  let app: App;
   let now: number;
   let platform: ForgePlatform;
   let receiver: CoralogixReceiver;
@@ -46,26 +34,14 @@ describe('delivery under failure', () => {
 
   beforeEach(async () => {
     now = Date.parse('2026-11-21T08:00:00Z');
-    receiver = await CoralogixReceiver.start({ apiKeys: [API_KEY] });
-    platform = new ForgePlatform({ now: () => now, invocationTimeoutMs: INVOCATION_TIMEOUT_MS });
-    platform.routeEgress('ingress.eu1.coralogix.com', receiver.url);
-    app = loadApp();
-    platform.registerConsumer(RETRY_QUEUE_KEY, (event, context) => app.retryDelivery(event as Parameters<typeof app.retryDelivery>[0], context));
-    await app.writeSettings(defaultStoredSettings(), API_KEY, now);
+    ({ platform, receiver, app } = await startConfiguredApp(API_KEY, () => now, { invocationTimeoutMs: INVOCATION_TIMEOUT_MS }));
   });
   afterEach(async () => {
     await receiver.close().catch(() => undefined);
     platform.uninstall();
   });
 
-  /** N distinct events: the fixtures, each with its own timestamp (so its own id). */
-  function events(count: number): Array<Record<string, unknown>> {
-    const fixtures = loadEventFixtures();
-    return Array.from({ length: count }, (_, i) => {
-      const base = structuredClone(fixtures[i % fixtures.length]?.payload ?? {});
-      return { ...base, timestamp: new Date(Date.parse('2026-11-09T10:00:00Z') + i * 1000).toISOString() };
-    });
-  }
+  const events = (count: number) => distinctEvents(count);
 
   async function sendAll(payloads: Array<Record<string, unknown>>): Promise<void> {
     for (const payload of payloads) {
@@ -88,31 +64,11 @@ describe('delivery under failure', () => {
     }
   }
 
-  function deadLetters(): DeadLetter[] {
-    return platform.kvs
-      .keys()
-      .filter((key) => key.startsWith('dead:'))
-      .map((key) => platform.kvs.peek(key) as DeadLetter);
-  }
+  const deadLetters = () => accountFor(platform, receiver, []).deadLetters;
+  const account = (sentIds: string[]) => accountFor(platform, receiver, sentIds);
+  const ids = idsOf;
 
-  function account(sentIds: string[]): Outcome {
-    const received = receiver.entries.filter((entry) => entry.className !== HEARTBEAT_CLASS_NAME).map((entry) => JSON.parse(entry.text).event.id as string);
-    const deliveredIds = new Set(received);
-    const letters = deadLetters();
-    const dead = new Set(letters.map((letter) => letter.eventId));
-    return {
-      sent: sentIds,
-      deliveredIds,
-      duplicates: received.length - deliveredIds.size,
-      deadLetters: letters,
-      unaccounted: sentIds.filter((id) => !deliveredIds.has(id) && !dead.has(id)),
-      abandonedByPlatform: platform.queue.stats.abandoned.length,
-    };
-  }
-
-  const ids = (payloads: Array<Record<string, unknown>>) => payloads.map((payload) => eventIdOf(payload));
-
-  async function run(faults: Fault[], onTick?: () => Promise<void>): Promise<Outcome> {
+  async function run(faults: Fault[], onTick?: () => Promise<void>): Promise<Accounting> {
     receiver.inject(...faults);
     const payloads = events(EVENTS);
     await sendAll(payloads);
@@ -120,7 +76,7 @@ describe('delivery under failure', () => {
     return account(ids(payloads));
   }
 
-  async function expectStatusPanelToAgree(outcome: Outcome): Promise<void> {
+  async function expectStatusPanelToAgree(outcome: Accounting): Promise<void> {
     now += 61_000;
     await platform.invoke(() => app.heartbeat({}, {}));
     const health = await app.readHealth(now);
@@ -145,7 +101,7 @@ describe('delivery under failure', () => {
       expect(outcome.deadLetters).toEqual([]);
       expect([...outcome.deliveredIds].sort()).toEqual([...outcome.sent].sort());
       expect(outcome.duplicates).toBe(0);
-      expect(outcome.abandonedByPlatform).toBe(0);
+      expect(outcome.lostByPlatform).toBe(0);
       expect(platform.queue.stats.pushedEvents).toBeGreaterThanOrEqual(8);
       await expectStatusPanelToAgree(outcome);
     });

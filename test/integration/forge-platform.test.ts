@@ -1,4 +1,5 @@
 import api, { fetch, getAppContext, requestBitbucket, route } from '@forge/api';
+import { kvs } from '@forge/kvs';
 import { ForgePlatform } from '../../sandbox/platform/forge-platform';
 
 // The emulation must behave like the platform where the app depends on it.
@@ -41,6 +42,18 @@ describe('the local Forge platform', () => {
       throw new Error('boom');
     });
     expect(result).toEqual({ ok: false, error: new Error('boom') });
+  });
+
+  it('refuses a storage call an invocation left running after it returned, and reaches no installation', async () => {
+    const other = platform.addInstallation();
+    let late: Promise<unknown> | undefined;
+    await platform.invoke(async () => {
+      late = new Promise((resolve) => setTimeout(resolve, 5)).then(() => kvs.set('left-over', 1));
+    });
+    await expect(late).rejects.toMatchObject({ name: 'INVOCATION_ENDED' });
+    expect(platform.lateCalls).toEqual(['kvs /api/v1/set']);
+    expect(platform.kvs.peek('left-over')).toBeUndefined();
+    expect(other.kvs.peek('left-over')).toBeUndefined();
   });
 
   it('gives an invocation its remaining time', async () => {

@@ -3,14 +3,12 @@ import { RETRY_QUEUE_KEY } from '../../src/platform/retry-queue';
 import { CoralogixReceiver } from '../../sandbox/coralogix-receiver';
 import { ForgePlatform, type Installation } from '../../sandbox/platform/forge-platform';
 import { loadApp, type App } from '../support/app';
-import { bitbucketRestFixtures, loadEventFixtures } from '../support/fixtures';
+import { bitbucketRestFixtures, distinctEvents, loadEventFixtures } from '../support/fixtures';
 
 // Real Forge serves every workspace that installed the app from the same loaded code. Two workspaces
 // with different keys, regions and settings share one warm instance here, their invocations
 // interleaved; each event must reach only its own workspace's Coralogix, with its own key, and each
 // workspace must see only its own health and dead letters.
-
-jest.setTimeout(60_000);
 
 const KEY_A = 'cxtp_WorkspaceAlphaKey0001';
 const KEY_B = 'cxtp_WorkspaceBetaKey00002';
@@ -61,13 +59,7 @@ describe('one warm instance serving two workspaces', () => {
     platform.uninstall();
   });
 
-  function payloads(count: number, offsetSeconds: number): Array<Record<string, unknown>> {
-    const fixtures = loadEventFixtures();
-    return Array.from({ length: count }, (_, i) => ({
-      ...structuredClone(fixtures[i % fixtures.length]?.payload ?? {}),
-      timestamp: new Date(Date.parse('2026-11-09T10:00:00Z') + (offsetSeconds + i) * 1000).toISOString(),
-    }));
-  }
+  const payloads = distinctEvents;
 
   function expectOnlyOwnEntries(own: Tenant, count: number): void {
     expect(own.receiver.entries).toHaveLength(count);

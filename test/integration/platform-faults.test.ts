@@ -1,15 +1,11 @@
-import type { DeadLetter } from '../../src/core/pending';
-import { eventIdOf } from '../../src/core/record';
-import { defaultStoredSettings } from '../../src/core/settings';
-import { HEARTBEAT_CLASS_NAME } from '../../src/platform/heartbeat';
-import { RETRY_QUEUE_KEY } from '../../src/platform/retry-queue';
 import { SETTINGS_MAX_STALENESS_MS } from '../../src/platform/settings-cache';
 import { StorageKeys } from '../../src/platform/storage-keys';
-import { CoralogixReceiver, type Fault } from '../../sandbox/coralogix-receiver';
-import { ForgePlatform } from '../../sandbox/platform/forge-platform';
+import type { CoralogixReceiver, Fault } from '../../sandbox/coralogix-receiver';
+import type { ForgePlatform } from '../../sandbox/platform/forge-platform';
 import type { StorageFault } from '../../sandbox/platform/kvs-emulator';
-import { loadApp, type App } from '../support/app';
-import { loadEventFixtures } from '../support/fixtures';
+import type { App } from '../support/app';
+import { accountFor, idsOf, startConfiguredApp, type Accounting } from '../support/delivery-harness';
+import { distinctEvents } from '../support/fixtures';
 
 // The platform fails too: Forge storage answers 429 and 5xx, the queue refuses pushes past its
 // limits, and the platform retries a trigger only when it returns an InvocationError (at most 4
@@ -17,18 +13,8 @@ import { loadEventFixtures } from '../support/fixtures';
 // delivered, still retrying, or kept as a dead letter with its reason: none lost by the platform.
 // Everything runs on a fake clock; each test has an explicit time bound.
 
-jest.setTimeout(60_000);
-
 const API_KEY = 'cxtp_PlatformFaultsKey01234';
 const MINUTE = 60_000;
-
-interface Accounting {
-  delivered: Set<string>;
-  duplicates: number;
-  deadLetters: DeadLetter[];
-  unaccounted: string[];
-  lostByPlatform: number;
-}
 
 describe('delivery when the Forge platform itself fails', () => {
   let now: number;
@@ -46,25 +32,14 @@ describe('delivery when the Forge platform itself fails', () => {
 
   beforeEach(async () => {
     now = Date.parse('2026-11-21T08:00:00Z');
-    receiver = await CoralogixReceiver.start({ apiKeys: [API_KEY] });
-    platform = new ForgePlatform({ now: () => now });
-    platform.routeEgress('ingress.eu1.coralogix.com', receiver.url);
-    app = loadApp();
-    platform.registerConsumer(RETRY_QUEUE_KEY, (event, context) => app.retryDelivery(event as Parameters<App['retryDelivery']>[0], context));
-    await app.writeSettings(defaultStoredSettings(), API_KEY, now);
+    ({ platform, receiver, app } = await startConfiguredApp(API_KEY, () => now));
   });
   afterEach(async () => {
     await receiver.close().catch(() => undefined);
     platform.uninstall();
   });
 
-  function events(count: number): Array<Record<string, unknown>> {
-    const fixtures = loadEventFixtures();
-    return Array.from({ length: count }, (_, i) => ({
-      ...structuredClone(fixtures[i % fixtures.length]?.payload ?? {}),
-      timestamp: new Date(Date.parse('2026-11-09T10:00:00Z') + i * 1000).toISOString(),
-    }));
-  }
+  const events = (count: number) => distinctEvents(count);
 
   async function emitAll(payloads: Array<Record<string, unknown>>, spacingMs = 1_000): Promise<void> {
     for (const payload of payloads) {
@@ -87,23 +62,7 @@ describe('delivery when the Forge platform itself fails', () => {
     }
   }
 
-  function account(payloads: Array<Record<string, unknown>>): Accounting {
-    const ids = payloads.map((payload) => eventIdOf(payload));
-    const received = receiver.entries.filter((entry) => entry.className !== HEARTBEAT_CLASS_NAME).map((entry) => JSON.parse(entry.text).event.id as string);
-    const delivered = new Set(received);
-    const deadLetters = platform.kvs
-      .keys()
-      .filter((key) => key.startsWith(StorageKeys.deadLetterPrefix))
-      .map((key) => platform.kvs.peek(key) as DeadLetter);
-    const dead = new Set(deadLetters.map((letter) => letter.eventId));
-    return {
-      delivered,
-      duplicates: received.length - delivered.size,
-      deadLetters,
-      unaccounted: ids.filter((id) => !delivered.has(id) && !dead.has(id)),
-      lostByPlatform: platform.queue.stats.abandoned.length + platform.defaultInstallation.productEvents.lost.length,
-    };
-  }
+  const account = (payloads: Array<Record<string, unknown>>) => accountFor(platform, receiver, idsOf(payloads));
 
   async function runWith(storageFaults: StorageFault[], coralogixFaults: Fault[] = [], count = 6): Promise<Accounting> {
     for (const fault of storageFaults) platform.kvs.injectFault(fault);
@@ -163,7 +122,7 @@ describe('delivery when the Forge platform itself fails', () => {
     const outcome = account(payloads);
     expect(outcome.unaccounted).toEqual([]);
     expect(outcome.lostByPlatform).toBe(0);
-    expect(outcome.delivered.size).toBe(4);
+    expect(outcome.deliveredIds.size).toBe(4);
     // The platform's own retries were used up and the events were handed on as fresh queue messages.
     expect(platform.queue.stats.platformRetries).toBeGreaterThan(0);
   });
@@ -184,7 +143,7 @@ describe('delivery when the Forge platform itself fails', () => {
 
   it('still forwards when storage answers slowly', async () => {
     const outcome = await runWith([{ delayMs: 20 }]);
-    expect(outcome.delivered.size).toBe(6);
+    expect(outcome.deliveredIds.size).toBe(6);
     expect(outcome.lostByPlatform).toBe(0);
   });
 

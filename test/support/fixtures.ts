@@ -32,3 +32,12 @@ export function bitbucketRestFixtures(): Record<string, unknown> {
   const file = path.resolve(__dirname, '../fixtures/bitbucket/rest.json');
   return (JSON.parse(readFileSync(file, 'utf8')) as { routes: Record<string, unknown> }).routes;
 }
+
+/** `count` distinct events: the fixtures in turn, each with its own timestamp (so its own event id). */
+export function distinctEvents(count: number, offsetSeconds = 0): Array<Record<string, unknown>> {
+  const fixtures = loadEventFixtures();
+  return Array.from({ length: count }, (_, i) => ({
+    ...structuredClone(fixtures[i % fixtures.length]?.payload ?? {}),
+    timestamp: new Date(Date.parse('2026-11-09T10:00:00Z') + (offsetSeconds + i) * 1000).toISOString(),
+  }));
+}

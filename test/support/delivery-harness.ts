@@ -1,0 +1,51 @@
+import type { DeadLetter } from '../../src/core/pending';
+import { eventIdOf } from '../../src/core/record';
+import { defaultStoredSettings } from '../../src/core/settings';
+import { HEARTBEAT_CLASS_NAME } from '../../src/platform/heartbeat';
+import { RETRY_QUEUE_KEY } from '../../src/platform/retry-queue';
+import { StorageKeys } from '../../src/platform/storage-keys';
+import { CoralogixReceiver } from '../../sandbox/coralogix-receiver';
+import { ForgePlatform } from '../../sandbox/platform/forge-platform';
+import { loadApp, type App } from './app';
+
+/** A freshly loaded app on the local platform, its retry queue wired, configured for EU1 with `apiKey`. */
+export async function startConfiguredApp(apiKey: string, now: () => number, options: { invocationTimeoutMs?: number } = {}): Promise<{ platform: ForgePlatform; receiver: CoralogixReceiver; app: App }> {
+  const receiver = await CoralogixReceiver.start({ apiKeys: [apiKey] });
+  const platform = new ForgePlatform({ now, ...options });
+  platform.routeEgress('ingress.eu1.coralogix.com', receiver.url);
+  const app = loadApp();
+  platform.registerConsumer(RETRY_QUEUE_KEY, (event, context) => app.retryDelivery(event as Parameters<App['retryDelivery']>[0], context));
+  await app.writeSettings(defaultStoredSettings(), apiKey, now());
+  return { platform, receiver, app };
+}
+
+/** Where every sent event ended: delivered (possibly more than once), kept as a dead letter, or nowhere. */
+export interface Accounting {
+  sent: string[];
+  deliveredIds: Set<string>;
+  duplicates: number;
+  deadLetters: DeadLetter[];
+  unaccounted: string[];
+  /** Events the platform dropped (queue events past its retries or retention, triggers retried out or thrown). */
+  lostByPlatform: number;
+}
+
+export const idsOf = (payloads: Array<Record<string, unknown>>): string[] => payloads.map((payload) => eventIdOf(payload));
+
+export function accountFor(platform: ForgePlatform, receiver: CoralogixReceiver, sent: string[]): Accounting {
+  const received = receiver.entries.filter((entry) => entry.className !== HEARTBEAT_CLASS_NAME).map((entry) => JSON.parse(entry.text).event.id as string);
+  const deliveredIds = new Set(received);
+  const deadLetters = platform.kvs
+    .keys()
+    .filter((key) => key.startsWith(StorageKeys.deadLetterPrefix))
+    .map((key) => platform.kvs.peek(key) as DeadLetter);
+  const dead = new Set(deadLetters.map((letter) => letter.eventId));
+  return {
+    sent,
+    deliveredIds,
+    duplicates: received.length - deliveredIds.size,
+    deadLetters,
+    unaccounted: sent.filter((id) => !deliveredIds.has(id) && !dead.has(id)),
+    lostByPlatform: platform.installations.reduce((lost, installation) => lost + installation.queue.stats.abandoned.length + installation.productEvents.lost.length, 0),
+  };
+}
