@@ -1,177 +1,187 @@
-import * as z from 'zod/mini';
 import type { EventType } from './catalog';
 import { scrubEmails } from './privacy';
+import { v, validate } from './validation';
 
 // The Bitbucket events Forge delivers to a trigger, per the Forge events reference for Bitbucket.
 // Payloads carry identifiers, not full objects. Every schema is loose: unknown fields are kept, and
 // only what identifies the event is required, so a payload that grows new fields keeps flowing.
 
-const textValue = z.looseObject({ value: z.string(), truncated: z.optional(z.boolean()) });
-export type TextValue = z.infer<typeof textValue>;
+const loose = <S extends Record<string, v.Type | v.Optional>>(shape: S) => v.object(shape).rest(v.unknown());
+const nullish = <T>(type: v.Type<T>) => type.nullable().optional();
 
-const actor = z.looseObject({
-  type: z.optional(z.string()),
-  accountId: z.optional(z.string()),
-  uuid: z.optional(z.string()),
+const textValue = loose({ value: v.string(), truncated: v.boolean().optional() });
+export type TextValue = v.Infer<typeof textValue>;
+
+const actor = loose({
+  type: v.string().optional(),
+  accountId: v.string().optional(),
+  uuid: v.string().optional(),
 });
-export type Actor = z.infer<typeof actor>;
+export type Actor = v.Infer<typeof actor>;
 
-const resource = z.looseObject({ uuid: z.string() });
-const repository = z.looseObject({ uuid: z.string(), slug: z.optional(z.string()) });
+const resource = loose({ uuid: v.string() });
+const repository = loose({ uuid: v.string(), slug: v.string().optional() });
 
 const commonFields = {
-  timestamp: z.optional(z.string()),
-  selfGenerated: z.optional(z.boolean()),
+  timestamp: v.string().optional(),
+  selfGenerated: v.boolean().optional(),
   repository,
-  workspace: z.optional(resource),
+  workspace: resource.optional(),
 };
 
 const withActor = {
   ...commonFields,
-  actor: z.optional(actor),
-  project: z.optional(resource),
+  actor: actor.optional(),
+  project: resource.optional(),
 };
 
-const repositoryEvent = z.looseObject({
-  eventType: z.enum(['avi:bitbucket:created:repository', 'avi:bitbucket:deleted:repository']),
+const repositoryEvent = loose({
+  eventType: v.union(v.literal('avi:bitbucket:created:repository'), v.literal('avi:bitbucket:deleted:repository')),
   ...withActor,
 });
 
-const fieldChange = z.looseObject({ old: z.nullish(textValue), new: z.nullish(textValue) });
+const fieldChange = loose({ old: nullish(textValue), new: nullish(textValue) });
 
-const repositoryUpdatedEvent = z.looseObject({
-  eventType: z.literal('avi:bitbucket:updated:repository'),
+const repositoryUpdatedEvent = loose({
+  eventType: v.literal('avi:bitbucket:updated:repository'),
   ...withActor,
-  changes: z.optional(z.record(z.string(), fieldChange)),
+  changes: v.record(fieldChange).optional(),
 });
 
-const pushCommit = z.looseObject({
-  hash: z.string(),
-  message: z.optional(textValue),
-  date: z.optional(z.string()),
-  author: z.optional(z.looseObject({ user: z.optional(actor) })),
+const pushAuthor = loose({ user: actor.optional() });
+
+const pushCommit = loose({
+  hash: v.string(),
+  message: textValue.optional(),
+  date: v.string().optional(),
+  author: pushAuthor.optional(),
 });
 
 // A branch push lists its commits; a tag push has no commits and may carry the tag's own message,
 // date and author (the payload has no explicit ref type).
-const push = z.looseObject({
-  ref: z.string(),
-  mainbranch: z.optional(z.boolean()),
-  before: z.nullish(z.string()),
-  after: z.nullish(z.string()),
-  created: z.optional(z.boolean()),
-  closed: z.optional(z.boolean()),
-  forced: z.optional(z.boolean()),
-  truncated: z.optional(z.boolean()),
-  commits: z.optional(z.array(pushCommit)),
-  date: z.optional(z.string()),
-  message: z.optional(textValue),
-  author: z.optional(z.looseObject({ user: z.optional(actor) })),
+const push = loose({
+  ref: v.string(),
+  mainbranch: v.boolean().optional(),
+  before: nullish(v.string()),
+  after: nullish(v.string()),
+  created: v.boolean().optional(),
+  closed: v.boolean().optional(),
+  forced: v.boolean().optional(),
+  truncated: v.boolean().optional(),
+  commits: v.array(pushCommit).optional(),
+  date: v.string().optional(),
+  message: textValue.optional(),
+  author: pushAuthor.optional(),
 });
-export type Push = z.infer<typeof push>;
+export type Push = v.Infer<typeof push>;
 
-const pushEvent = z.looseObject({
-  eventType: z.literal('avi:bitbucket:push:repository'),
+const pushEvent = loose({
+  eventType: v.literal('avi:bitbucket:push:repository'),
   ...withActor,
   push,
 });
 
-const buildStatusEvent = z.looseObject({
-  eventType: z.enum(['avi:bitbucket:created:build-status', 'avi:bitbucket:updated:build-status']),
+const buildStatusEvent = loose({
+  eventType: v.union(v.literal('avi:bitbucket:created:build-status'), v.literal('avi:bitbucket:updated:build-status')),
   ...withActor,
-  buildStatus: z.looseObject({
-    key: z.string(),
-    commit: z.optional(z.looseObject({ hash: z.string() })),
-    state: z.optional(z.string()),
-    url: z.optional(z.string()),
-    createdOn: z.optional(z.string()),
-    updatedOn: z.optional(z.string()),
-    refName: z.nullish(z.string()),
+  buildStatus: loose({
+    key: v.string(),
+    commit: loose({ hash: v.string() }).optional(),
+    state: v.string().optional(),
+    url: v.string().optional(),
+    createdOn: v.string().optional(),
+    updatedOn: v.string().optional(),
+    refName: nullish(v.string()),
   }),
 });
 
-const commentRef = z.looseObject({ id: z.union([z.number(), z.string()]) });
+const commentRef = loose({ id: v.union(v.number(), v.string()) });
 
-const commitCommentEvent = z.looseObject({
-  eventType: z.literal('avi:bitbucket:created:commit-comment'),
+const commitCommentEvent = loose({
+  eventType: v.literal('avi:bitbucket:created:commit-comment'),
   ...withActor,
-  commit: z.looseObject({ hash: z.string() }),
+  commit: loose({ hash: v.string() }),
   comment: commentRef,
 });
 
-const branchRef = z.looseObject({
-  branch: z.optional(z.string()),
-  commit: z.optional(z.looseObject({ hash: z.string() })),
+const branchRef = loose({
+  branch: v.string().optional(),
+  commit: loose({ hash: v.string() }).optional(),
 });
 
-const pullRequest = z.looseObject({
-  id: z.number(),
-  state: z.optional(z.string()),
-  source: z.optional(branchRef),
-  destination: z.optional(branchRef),
-  title: z.optional(textValue),
-  author: z.optional(z.extend(actor, { displayName: z.optional(z.string()) })),
-  createdOn: z.optional(z.string()),
-  updatedOn: z.optional(z.string()),
-  commentCount: z.optional(z.number()),
-  taskCount: z.optional(z.number()),
-  mergeCommit: z.nullish(z.looseObject({ hash: z.string() })),
+const pullRequest = loose({
+  id: v.number(),
+  state: v.string().optional(),
+  source: branchRef.optional(),
+  destination: branchRef.optional(),
+  title: textValue.optional(),
+  author: actor.extend({ displayName: v.string().optional() }).optional(),
+  createdOn: v.string().optional(),
+  updatedOn: v.string().optional(),
+  commentCount: v.number().optional(),
+  taskCount: v.number().optional(),
+  mergeCommit: nullish(loose({ hash: v.string() })),
 });
-export type PullRequest = z.infer<typeof pullRequest>;
+export type PullRequest = v.Infer<typeof pullRequest>;
 
-const pullRequestEvent = z.looseObject({
-  eventType: z.enum([
-    'avi:bitbucket:created:pullrequest',
-    'avi:bitbucket:updated:pullrequest',
-    'avi:bitbucket:fulfilled:pullrequest',
-    'avi:bitbucket:rejected:pullrequest',
-  ]),
+const pullRequestEvent = loose({
+  eventType: v.union(
+    v.literal('avi:bitbucket:created:pullrequest'),
+    v.literal('avi:bitbucket:updated:pullrequest'),
+    v.literal('avi:bitbucket:fulfilled:pullrequest'),
+    v.literal('avi:bitbucket:rejected:pullrequest'),
+  ),
   ...withActor,
   pullrequest: pullRequest,
 });
 
-const pullRequestCommentEvent = z.looseObject({
-  eventType: z.enum([
-    'avi:bitbucket:created:pullrequest-comment',
-    'avi:bitbucket:updated:pullrequest-comment',
-    'avi:bitbucket:deleted:pullrequest-comment',
-    'avi:bitbucket:resolved:pullrequest-comment',
-    'avi:bitbucket:reopened:pullrequest-comment',
-  ]),
+const pullRequestCommentEvent = loose({
+  eventType: v.union(
+    v.literal('avi:bitbucket:created:pullrequest-comment'),
+    v.literal('avi:bitbucket:updated:pullrequest-comment'),
+    v.literal('avi:bitbucket:deleted:pullrequest-comment'),
+    v.literal('avi:bitbucket:resolved:pullrequest-comment'),
+    v.literal('avi:bitbucket:reopened:pullrequest-comment'),
+  ),
   ...withActor,
   pullrequest: pullRequest,
   comment: commentRef,
-  changes: z.optional(z.record(z.string(), z.unknown())),
+  changes: v.record().optional(),
 });
 
-const reviewer = z.looseObject({
-  user: z.optional(z.extend(actor, { kind: z.optional(z.string()) })),
-  status: z.optional(z.string()),
-  timestamp: z.optional(z.string()),
+const reviewer = loose({
+  user: actor.extend({ kind: v.string().optional() }).optional(),
+  status: v.string().optional(),
+  timestamp: v.string().optional(),
 });
 
-const reviewerStatusEvent = z.looseObject({
-  eventType: z.literal('avi:bitbucket:updated:pullrequest-reviewer-status'),
+const reviewerStatusEvent = loose({
+  eventType: v.literal('avi:bitbucket:updated:pullrequest-reviewer-status'),
   ...withActor,
   pullrequest: pullRequest,
-  reviewers: z.optional(z.looseObject({ value: z.array(reviewer), truncated: z.optional(z.boolean()) })),
+  reviewers: loose({ value: v.array(reviewer), truncated: v.boolean().optional() }).optional(),
 });
 
 // Deployment events carry no actor and no project.
-const deploymentEvent = z.looseObject({
-  eventType: z.enum(['avi:bitbucket:pending:deployment', 'avi:bitbucket:started:deployment', 'avi:bitbucket:completed:deployment']),
+const deploymentEvent = loose({
+  eventType: v.union(
+    v.literal('avi:bitbucket:pending:deployment'),
+    v.literal('avi:bitbucket:started:deployment'),
+    v.literal('avi:bitbucket:completed:deployment'),
+  ),
   ...commonFields,
-  pipeline: z.optional(resource),
-  deployment: z.looseObject({
-    uuid: z.string(),
-    state: z.optional(z.string()),
-    status: z.optional(z.string()),
-    updatedTimestamp: z.optional(z.string()),
+  pipeline: resource.optional(),
+  deployment: loose({
+    uuid: v.string(),
+    state: v.string().optional(),
+    status: v.string().optional(),
+    updatedTimestamp: v.string().optional(),
   }),
-  environment: z.optional(z.looseObject({ uuid: z.optional(z.string()), type: z.optional(z.string()), name: z.optional(z.string()) })),
+  environment: loose({ uuid: v.string().optional(), type: v.string().optional(), name: v.string().optional() }).optional(),
 });
 
-export const bitbucketEventSchema = z.discriminatedUnion('eventType', [
+// valita finds the branch from `eventType`'s literals in one lookup, as a discriminated union would.
+export const bitbucketEventSchema = v.union(
   repositoryEvent,
   repositoryUpdatedEvent,
   pushEvent,
@@ -181,10 +191,10 @@ export const bitbucketEventSchema = z.discriminatedUnion('eventType', [
   pullRequestCommentEvent,
   reviewerStatusEvent,
   deploymentEvent,
-]);
+);
 
 /** Any Bitbucket event the app understands, discriminated by `eventType`. */
-export type BitbucketEvent = z.infer<typeof bitbucketEventSchema>;
+export type BitbucketEvent = v.Infer<typeof bitbucketEventSchema>;
 
 /** The payload type of one event: `EventOf<'avi:bitbucket:push:repository'>` has `push`. */
 export type EventOf<T extends EventType> = BitbucketEvent extends infer E
@@ -200,15 +210,15 @@ export type DecodeResult =
   | { readonly ok: false; readonly eventType: string | undefined; readonly problems: readonly string[] };
 
 export function decodeEvent(payload: unknown): DecodeResult {
-  const parsed = bitbucketEventSchema.safeParse(payload);
-  if (parsed.success) return { ok: true, event: parsed.data };
+  const parsed = validate(bitbucketEventSchema, payload);
+  if (parsed.ok) return { ok: true, event: parsed.value };
   const eventType =
     typeof payload === 'object' && payload !== null && typeof (payload as { eventType?: unknown }).eventType === 'string'
       ? (payload as { eventType: string }).eventType
       : undefined;
   // Problems name payload keys, which may be addresses, and they are logged as well as forwarded:
   // each key is scrubbed, then the whole, for an address that keys make only once joined.
-  const problems = parsed.error.issues.slice(0, 10).map((issue) => {
+  const problems = parsed.issues.slice(0, 10).map((issue) => {
     const where = issue.path.length > 0 ? issue.path.map((key) => scrubEmails(String(key))).join('.') : 'payload';
     return scrubEmails(`${where}: ${issue.message}`);
   });

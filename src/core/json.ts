@@ -8,7 +8,7 @@ export type JsonObject = { [key: string]: Json | undefined };
 /**
  * How many levels of objects and arrays a payload may nest before what lies deeper is replaced by
  * NESTED_TOO_DEEP. Bitbucket's payloads nest under ten levels and the record adds four, so 64 cuts
- * nothing real. Everything after the cut walks records recursively (zod, free-text omission,
+ * nothing real. Everything after the cut walks records recursively (validation, free-text omission,
  * scrubbing, trimming, JSON.stringify, the hash of the event id), and V8's JSON.stringify overflows
  * the stack at a few thousand levels: a bound this small keeps all of them far from it, and keeps
  * the entry readable in Coralogix.

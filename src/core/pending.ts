@@ -1,37 +1,37 @@
-import * as z from 'zod/mini';
 import type { FailureCause } from './retry-policy';
+import { v, validate, type Validated } from './validation';
 
 // An entry on its way to Coralogix that did not arrive at the first attempt: the body of a retry
 // queue event, and (with its cause) a dead letter. It holds no secret: the key is read from
 // secret storage at each attempt.
 
-const entrySchema = z.object({
-  applicationName: z.string(),
-  subsystemName: z.string(),
-  text: z.string(),
-  timestamp: z.optional(z.number()),
-  hiResTimestamp: z.optional(z.string()),
-  severity: z.optional(z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4), z.literal(5), z.literal(6)])),
-  category: z.optional(z.string()),
-  className: z.optional(z.string()),
-  methodName: z.optional(z.string()),
-  computerName: z.optional(z.string()),
-  threadId: z.optional(z.string()),
+const entrySchema = v.object({
+  applicationName: v.string(),
+  subsystemName: v.string(),
+  text: v.string(),
+  timestamp: v.number().optional(),
+  hiResTimestamp: v.string().optional(),
+  severity: v.union(v.literal(1), v.literal(2), v.literal(3), v.literal(4), v.literal(5), v.literal(6)).optional(),
+  category: v.string().optional(),
+  className: v.string().optional(),
+  methodName: v.string().optional(),
+  computerName: v.string().optional(),
+  threadId: v.string().optional(),
 });
 
-export const pendingDeliverySchema = z.object({
-  eventId: z.string(),
-  eventType: z.string(),
+export const pendingDeliverySchema = v.object({
+  eventId: v.string(),
+  eventType: v.string(),
   entry: entrySchema,
-  attempts: z.number(),
-  firstAttemptAt: z.number(),
-  lastAttemptAt: z.number(),
-  lastReason: z.optional(z.string()),
+  attempts: v.number(),
+  firstAttemptAt: v.number(),
+  lastAttemptAt: v.number(),
+  lastReason: v.string().optional(),
   /** Set once the heartbeat has replayed it after a settings change, so that happens only once. */
-  autoReplayed: z.optional(z.boolean()),
+  autoReplayed: v.boolean().optional(),
 });
 
-export type PendingDelivery = z.infer<typeof pendingDeliverySchema>;
+export type PendingDelivery = v.Infer<typeof pendingDeliverySchema>;
 
 export interface DeadLetter extends PendingDelivery {
   cause: FailureCause;
@@ -45,13 +45,20 @@ export interface DeadLetter extends PendingDelivery {
  * A Bitbucket event that the trigger could not process (its settings could not be read): kept on the
  * retry queue as received, so that the consumer processes it once storage answers again.
  */
-export const deferredEventSchema = z.object({
-  kind: z.literal('deferred-event'),
-  payload: z.unknown(),
-  receivedAt: z.number(),
+export const deferredEventSchema = v.object({
+  kind: v.literal('deferred-event'),
+  payload: v.unknown().optional(),
+  receivedAt: v.number(),
 });
 
-export type DeferredEvent = z.infer<typeof deferredEventSchema>;
+export type DeferredEvent = v.Infer<typeof deferredEventSchema>;
 
-/** What the retry queue carries. */
-export const retryMessageSchema = z.union([deferredEventSchema, pendingDeliverySchema]);
+/**
+ * What the retry queue carries, read back. Only this app writes the queue, but the reader may be a
+ * later version of it: unknown fields are dropped, not refused. The two shapes are told apart by
+ * `kind` first, so a problem is reported against the shape that was meant.
+ */
+export function decodeRetryMessage(body: unknown): Validated<DeferredEvent | PendingDelivery> {
+  const isDeferred = typeof body === 'object' && body !== null && (body as { kind?: unknown }).kind === 'deferred-event';
+  return isDeferred ? validate(deferredEventSchema, body, 'strip') : validate(pendingDeliverySchema, body, 'strip');
+}

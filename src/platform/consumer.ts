@@ -1,5 +1,5 @@
 import { InvocationError, InvocationErrorCode } from '@forge/events';
-import { retryMessageSchema } from '../core/pending';
+import { decodeRetryMessage } from '../core/pending';
 import { isLastPlatformAttempt, MAX_RETRY_DELAY_S, platformRetryAfterSeconds } from '../core/retry-policy';
 import { attemptDelivery, deadLetterUnattempted, type AttemptResult } from './delivery';
 import { requeueMessage } from './retry-queue';
@@ -27,13 +27,13 @@ function errorName(error: unknown): string {
 
 /** One more attempt for an entry that failed before, or the first processing of a deferred event. */
 export async function handleRetryEvent(event: QueueEvent): Promise<HandledOrRetry> {
-  const parsed = retryMessageSchema.safeParse(event.body);
-  if (!parsed.success) {
+  const parsed = decodeRetryMessage(event.body);
+  if (!parsed.ok) {
     // Only this app writes the queue, so this means a bug or a format change between versions.
     console.error('A retry queue event could not be read and was not retried');
     return { result: 'unreadable' };
   }
-  const message = parsed.data;
+  const message = parsed.value;
   if ('kind' in message) {
     const trigger = await handleBitbucketEvent(message.payload, { receivedAt: message.receivedAt, canDefer: false });
     return trigger.status === 'retry-requested' ? { result: 'retry-requested', reason: trigger.reason } : { result: 'processed', trigger };

@@ -4,12 +4,14 @@ import { randomUUID } from 'node:crypto';
 import { REGIONS, REGION_IDS } from '../core/regions';
 import { defaultStoredSettings } from '../core/settings';
 import { buildTestEntry, describeTestOutcome } from '../core/test-event';
+import { validate } from '../core/validation';
 import {
   fieldErrorsOf,
   ResolverInputs,
   ResolverKeys,
   type Envelope,
   type ResolverKey,
+  type ResolverPayload,
   type ResolverResults,
   type SettingsState,
 } from '../shared/contract';
@@ -20,7 +22,6 @@ import { discardDeadLetter, replayAllDeadLetters, replayDeadLetter } from './rep
 import { invalidateSettingsCache } from './settings-cache';
 import { InvalidSettingsError, readApiKey, readDeliverySettings, readSettings, writeSettings } from './settings-store';
 import { sendEntries } from './transport';
-import type * as z from 'zod/mini';
 
 class NotFoundError extends Error {}
 
@@ -29,7 +30,7 @@ function isConsentRequired(error: unknown): boolean {
 }
 class NotConfiguredError extends Error {}
 
-type Input<K extends ResolverKey> = z.output<(typeof ResolverInputs)[K]>;
+type Input<K extends ResolverKey> = ResolverPayload<K>;
 type Handler<K extends ResolverKey> = (input: Input<K>, caller: Caller) => Promise<ResolverResults[K]>;
 
 async function settingsState(): Promise<SettingsState> {
@@ -112,10 +113,11 @@ function failure<T>(code: Extract<Envelope<T>, { ok: false }>['error']['code'], 
 export async function runResolver<K extends ResolverKey>(key: K, payload: unknown, context: Record<string, unknown>): Promise<Envelope<ResolverResults[K]>> {
   try {
     const caller = await requireWorkspaceAdmin(context);
-    const parsed = ResolverInputs[key].safeParse(payload ?? {});
-    if (!parsed.success) return failure('invalid-input', 'Some fields need attention.', fieldErrorsOf(parsed.error.issues));
+    const parsed = validate(ResolverInputs[key], payload ?? {});
+    if (!parsed.ok) return failure('invalid-input', 'Some fields need attention.', fieldErrorsOf(parsed.issues));
     const handler = handlers[key] as Handler<K>;
-    return { ok: true, data: await handler(parsed.data as Input<K>, caller) };
+    // The key's own schema checked it; TypeScript cannot follow a generic key through the schema map.
+    return { ok: true, data: await handler(parsed.value as Input<K>, caller) };
   } catch (error) {
     // The user has not yet let the app act as them: Forge answers this error by showing its consent
     // prompt in the product, which it can only do if the error leaves the resolver.

@@ -1,5 +1,6 @@
 import { kvs } from '@forge/kvs';
 import { apiKeySchema, storedSettingsSchema, type DeliverySettings, type StoredSettings } from '../core/settings';
+import { validate, type ValidationIssue } from '../core/validation';
 import { StorageKeys } from './storage-keys';
 
 export class InvalidSettingsError extends Error {
@@ -24,17 +25,17 @@ export interface SettingsView {
   apiKeyHint: string | null;
 }
 
-function problemsOf(field: string, error: { issues: ReadonlyArray<{ path: PropertyKey[]; message: string }> }) {
-  return error.issues.map((issue) => ({ field: issue.path.length ? issue.path.map(String).join('.') : field, message: issue.message }));
+function problemsOf(field: string, issues: readonly ValidationIssue[]) {
+  return issues.map((issue) => ({ field: issue.path.length ? issue.path.map(String).join('.') : field, message: issue.message }));
 }
 
 /** Settings that fail validation when read back are treated as absent, never used half-valid. */
 export async function readSettings(): Promise<SettingsView | undefined> {
   const raw = await kvs.get<SettingsDocument>(StorageKeys.settings);
   if (raw === undefined || typeof raw !== 'object' || raw === null) return undefined;
-  const parsed = storedSettingsSchema.safeParse(raw.settings);
-  if (!parsed.success || typeof raw.revision !== 'number') return undefined;
-  return { settings: parsed.data, revision: raw.revision, apiKeyHint: typeof raw.apiKeyHint === 'string' ? raw.apiKeyHint : null };
+  const parsed = validate(storedSettingsSchema, raw.settings, 'strip');
+  if (!parsed.ok || typeof raw.revision !== 'number') return undefined;
+  return { settings: parsed.value, revision: raw.revision, apiKeyHint: typeof raw.apiKeyHint === 'string' ? raw.apiKeyHint : null };
 }
 
 /** The Send-Your-Data key, for server-side use only: no resolver ever returns it. */
@@ -54,20 +55,20 @@ export async function readDeliverySettings(): Promise<DeliverySettings | undefin
  * optional when one is already stored: omitted, the stored key is kept.
  */
 export async function writeSettings(input: unknown, apiKeyInput: unknown, now: number = Date.now()): Promise<SettingsView> {
-  const settings = storedSettingsSchema.safeParse(input);
-  const apiKey = apiKeyInput === undefined ? undefined : apiKeySchema.safeParse(apiKeyInput);
+  const settings = validate(storedSettingsSchema, input);
+  const apiKey = apiKeyInput === undefined ? undefined : validate(apiKeySchema, apiKeyInput);
   const previous = await readSettings();
   const problems = [
-    ...(settings.success ? [] : problemsOf('settings', settings.error)),
-    ...(apiKey && !apiKey.success ? problemsOf('apiKey', apiKey.error) : []),
+    ...(settings.ok ? [] : problemsOf('settings', settings.issues)),
+    ...(apiKey && !apiKey.ok ? problemsOf('apiKey', apiKey.issues) : []),
   ];
   if (apiKey === undefined && !(await readApiKey())) {
     problems.push({ field: 'apiKey', message: 'An API key is required' });
   }
-  if (!settings.success || problems.length > 0) throw new InvalidSettingsError(problems);
-  const newKey = apiKey?.success ? apiKey.data : undefined;
+  if (!settings.ok || problems.length > 0) throw new InvalidSettingsError(problems);
+  const newKey = apiKey?.ok ? apiKey.value : undefined;
   const document: SettingsDocument = {
-    settings: settings.data,
+    settings: settings.value,
     revision: Math.max(now, (previous?.revision ?? 0) + 1),
     apiKeyHint: newKey ? newKey.slice(-4) : (previous?.apiKeyHint ?? null),
   };

@@ -1,8 +1,8 @@
-import * as z from 'zod/mini';
 import { apiKeySchema, storedSettingsSchema, type StoredSettings } from '../core/settings';
 import type { RegionId } from '../core/regions';
 import type { FailureCause } from '../core/retry-policy';
 import type { TestOutcomeKind } from '../core/test-event';
+import { v, type ValidationIssue } from '../core/validation';
 
 // The one contract between the settings page (@forge/bridge invoke) and the resolvers: keys,
 // payload schemas (validated again on the server), result types and one envelope. Both sides
@@ -30,28 +30,35 @@ export interface FieldError {
 
 export type Envelope<T> = { ok: true; data: T } | { ok: false; error: { code: ErrorCode; message: string; fieldErrors?: FieldError[] } };
 
-const empty = z.optional(z.object({}));
+const empty = v.object({});
 
 /** The settings form: what the admin edits. The key is write-only: omitted, the stored key is kept. */
-export const saveSettingsInput = z.object({
+export const saveSettingsInput = v.object({
   settings: storedSettingsSchema,
-  apiKey: z.optional(apiKeySchema),
+  apiKey: apiKeySchema.optional(),
 });
-export type SaveSettingsInput = z.input<typeof saveSettingsInput>;
+export type SaveSettingsInput = v.Infer<typeof saveSettingsInput>;
 
 /** A test may use the form's unsaved values, so the admin can check them before saving. */
-export const sendTestEventInput = z.object({
-  settings: z.optional(storedSettingsSchema),
-  apiKey: z.optional(apiKeySchema),
+export const sendTestEventInput = v.object({
+  settings: storedSettingsSchema.optional(),
+  apiKey: apiKeySchema.optional(),
 });
 
-const deadLetterKey = z.string().check(z.regex(/^dead:\d{13}:[0-9a-f]{32}$/, 'Not a dead letter'));
+const DEAD_LETTER_KEY = /^dead:\d{13}:[0-9a-f]{32}$/;
+const deadLetterKey = v.string().assert((key) => DEAD_LETTER_KEY.test(key), 'Not a dead letter');
 
-export const listDeadLettersInput = z.object({
-  limit: z.optional(z.number().check(z.int(), z.minimum(1), z.maximum(100))),
-  cursor: z.optional(z.string().check(z.maxLength(1000))),
+export const listDeadLettersInput = v.object({
+  limit: v
+    .number()
+    .assert((limit) => Number.isInteger(limit) && limit >= 1 && limit <= 100, 'Expected a whole number from 1 to 100')
+    .optional(),
+  cursor: v
+    .string()
+    .assert((cursor) => cursor.length <= 1000, 'The cursor is too long')
+    .optional(),
 });
-export const deadLetterInput = z.object({ key: deadLetterKey });
+export const deadLetterInput = v.object({ key: deadLetterKey });
 
 export const ResolverInputs = {
   [ResolverKeys.getSettings]: empty,
@@ -115,9 +122,9 @@ export interface ResolverResults {
   [ResolverKeys.discardDeadLetter]: { discarded: true };
 }
 
-export type ResolverPayload<K extends ResolverKey> = z.input<(typeof ResolverInputs)[K]>;
+export type ResolverPayload<K extends ResolverKey> = v.Infer<(typeof ResolverInputs)[K]>;
 
 /** Field errors from a schema failure, with dotted paths (e.g. `settings.applicationName`). */
-export function fieldErrorsOf(issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>): FieldError[] {
+export function fieldErrorsOf(issues: readonly ValidationIssue[]): FieldError[] {
   return issues.map((issue) => ({ field: issue.path.map(String).join('.') || 'input', message: issue.message }));
 }

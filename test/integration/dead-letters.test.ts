@@ -1,5 +1,6 @@
 import type { PendingDelivery } from '../../src/core/pending';
 import { deadLetterInput } from '../../src/shared/contract';
+import { validate } from '../../src/core/validation';
 import type { CoralogixReceiver } from '../../sandbox/coralogix-receiver';
 import type { ForgePlatform } from '../../sandbox/platform/forge-platform';
 import type { App } from '../support/app';
@@ -132,7 +133,7 @@ describe('dead letters', () => {
 
   it('stores under keys the resolver contract accepts, and no other key passes it', async () => {
     const [key] = await addLetters(1);
-    const isDeadLetterKey = (candidate: string) => deadLetterInput.safeParse({ key: candidate }).success;
+    const isDeadLetterKey = (candidate: string) => validate(deadLetterInput, { key: candidate }).ok;
     expect(isDeadLetterKey(key as string)).toBe(true);
     expect(isDeadLetterKey('dead:8237078800000:0123456789abcdef0123456789abcdef')).toBe(true);
     expect(isDeadLetterKey('settings:v1')).toBe(false);

@@ -23,6 +23,7 @@ import { TEMPLATE_PLACEHOLDERS } from '../../../src/core/template';
 import type { RegionId } from '../../../src/core/regions';
 import { NAME_MAX_LENGTH, type StoredSettings } from '../../../src/core/settings';
 import { fieldErrorsOf, ResolverKeys, saveSettingsInput, type SettingsState, type TestEventResult } from '../../../src/shared/contract';
+import { validate } from '../../../src/core/validation';
 import { call } from './api';
 
 const FAMILY_LABELS: Record<EventFamily, string> = {
@@ -76,10 +77,10 @@ export function SettingsForm({ initial, onSaved }: { initial: SettingsState; onS
   const formInput = () => ({ settings, ...(replacingKey && apiKey.trim() !== '' ? { apiKey } : {}) });
 
   /** The page checks with the same schema as the server, so most mistakes show before a round trip. */
-  const validate = (): boolean => {
-    const parsed = saveSettingsInput.safeParse(formInput());
+  const checkForm = (): boolean => {
+    const parsed = validate(saveSettingsInput, formInput());
     const found: Record<string, string> = {};
-    if (!parsed.success) for (const error of fieldErrorsOf(parsed.error.issues)) found[error.field] ??= error.message;
+    if (!parsed.ok) for (const error of fieldErrorsOf(parsed.issues)) found[error.field] ??= error.message;
     if (replacingKey && apiKey.trim() === '' && state.apiKeyHint === null) found.apiKey = 'An API key is required';
     setErrors(found);
     return Object.keys(found).length === 0;
@@ -87,7 +88,7 @@ export function SettingsForm({ initial, onSaved }: { initial: SettingsState; onS
 
   const save = async () => {
     setNotice(null);
-    if (!validate()) return;
+    if (!checkForm()) return;
     setBusy('saving');
     const result = await call(ResolverKeys.saveSettings, formInput());
     setBusy(null);
@@ -108,7 +109,7 @@ export function SettingsForm({ initial, onSaved }: { initial: SettingsState; onS
 
   const sendTest = async () => {
     setNotice(null);
-    if (!validate()) return;
+    if (!checkForm()) return;
     setBusy('testing');
     const result = await call(ResolverKeys.sendTestEvent, formInput());
     setBusy(null);
