@@ -1,0 +1,222 @@
+import { copyFileSync } from 'node:fs';
+import { CoralogixReceiver } from '../sandbox/coralogix-receiver';
+import { ForgePlatform, unguardedFetch } from '../sandbox/platform/forge-platform';
+import { BENCH_SETTINGS, INGRESS_HOST, KEY, ordinaryPush, serveBitbucket, WORST_CASES, type BenchEvent } from './workload';
+
+// One measurement in a Node process of its own, started by bench/run.ts. bench/run.ts bundles this
+// file with esbuild and runs it with plain `node`, so loading the deployed bundle is timed as Forge's
+// Node runtime loads it (no TypeScript loader in between), and the Coralogix receiver runs in the
+// parent process, so its CPU is not counted here.
+//
+// Usage: node probe.cjs <mode> <json options>; prints one line `BENCH_RESULT <json>`.
+
+interface ProbeOptions {
+  bundle: string;
+  manifest: string;
+  receiverUrl: string;
+  /** A KVS file holding the saved settings (written by the `setup` mode). */
+  kvsFile: string;
+  rounds?: number;
+  perRound?: number;
+}
+
+type DeployedApp = typeof import('../src/index');
+
+function report(result: unknown): void {
+  process.stdout.write(`BENCH_RESULT ${JSON.stringify(result)}\n`);
+}
+
+function platformFor(options: ProbeOptions, kvsFile: string): ForgePlatform {
+  const platform = new ForgePlatform({ manifestPath: options.manifest, kvsFile });
+  platform.routeEgress(INGRESS_HOST, options.receiverUrl);
+  serveBitbucket(platform);
+  return platform;
+}
+
+/** A KVS file of its own per process, so no probe sees what another wrote. */
+function ownCopy(options: ProbeOptions): string {
+  const copy = `${options.kvsFile}.${process.pid}`;
+  copyFileSync(options.kvsFile, copy);
+  return copy;
+}
+
+function loadApp(bundle: string): DeployedApp {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(bundle) as DeployedApp;
+}
+
+const cpuMicros = (since: NodeJS.CpuUsage) => {
+  const used = process.cpuUsage(since);
+  return used.user + used.system;
+};
+const wallMs = (since: bigint) => Number(process.hrtime.bigint() - since) / 1e6;
+
+async function forward(platform: ForgePlatform, app: DeployedApp, event: BenchEvent): Promise<void> {
+  const result = await platform.invoke(() => app.forwardEvent(event, {}));
+  const outcome = result.value as { status?: string; attempt?: { result?: string } } | undefined;
+  if (!result.ok || outcome?.status !== 'handled' || outcome.attempt?.result !== 'delivered') {
+    throw new Error(`an event was not delivered: ${JSON.stringify(outcome ?? String(result.error))}`);
+  }
+}
+
+async function setup(options: ProbeOptions): Promise<void> {
+  const platform = new ForgePlatform({ manifestPath: options.manifest, kvsFile: options.kvsFile });
+  serveBitbucket(platform);
+  const app = loadApp(options.bundle);
+  const saved = await platform.callResolver(app.settingsResolver, 'settings/save', BENCH_SETTINGS, { accountId: 'admin' });
+  if (!saved.ok || !(saved.value as { ok?: boolean }).ok) throw new Error(`could not save the settings: ${JSON.stringify(saved.value)}`);
+  report({ saved: true });
+}
+
+/** A new instance: require of the deployed bundle, then its first event (settings read, enrichment, delivery). */
+async function cold(options: ProbeOptions): Promise<void> {
+  const platform = platformFor(options, ownCopy(options));
+  const event = ordinaryPush(Number(process.pid));
+  const cpu = process.cpuUsage();
+  const started = process.hrtime.bigint();
+  const app = loadApp(options.bundle);
+  const requireMs = wallMs(started);
+  const requireCpuMs = cpuMicros(cpu) / 1000;
+  await forward(platform, app, event);
+  report({ requireMs, requireCpuMs, coldStartMs: wallMs(started), coldStartCpuMs: cpuMicros(cpu) / 1000 });
+}
+
+type Kind = 'app' | 'platform' | 'limit';
+
+function shuffled<T>(items: readonly T[]): T[] {
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i -= 1) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j] as T, copy[i] as T];
+  }
+  return copy;
+}
+
+/**
+ * Warm events, three ways side by side in rounds of random order: the app's full trigger path
+ * (`app`); the platform's share of every event without the app, an invocation that POSTs the same
+ * entry through the runtime's guarded fetch (`platform`); and that POST alone (`limit`). CPU is this
+ * process's; the receiver runs elsewhere.
+ */
+async function warm(options: ProbeOptions): Promise<void> {
+  const rounds = options.rounds ?? 20;
+  const perRound = options.perRound ?? 100;
+  const platform = platformFor(options, ownCopy(options));
+  const app = loadApp(options.bundle);
+
+  // The entries the app sends, recorded by a receiver of this process before anything is timed
+  // (it also warms the instance: settings cached, every repository and actor enriched).
+  const capture = await CoralogixReceiver.start({ apiKeys: [KEY] });
+  platform.routeEgress(INGRESS_HOST, capture.url);
+  const primed = rounds * perRound;
+  for (let n = 0; n < primed; n += 1) await forward(platform, app, ordinaryPush(1_000_000 + n));
+  const bodies = capture.entries.map((entry) => JSON.stringify([entry]));
+  await capture.close();
+  platform.routeEgress(INGRESS_HOST, options.receiverUrl);
+  if (bodies.length !== primed) throw new Error('the capture lost entries');
+
+  const headers = { 'Content-Type': 'application/json', Authorization: `Bearer ${KEY}` };
+  const ingress = `https://${INGRESS_HOST}/logs/v1/singles`;
+  const direct = unguardedFetch();
+  const post = async (send: typeof fetch, url: string, body: string) => {
+    const response = await send(url, { method: 'POST', headers, body });
+    await response.text();
+    if (response.status !== 200) throw new Error(`HTTP ${response.status}`);
+  };
+  const steps: Record<Kind, (n: number) => Promise<unknown>> = {
+    app: (n) => forward(platform, app, ordinaryPush(n)),
+    platform: (n) => platform.invoke(() => post(fetch, ingress, bodies[n % bodies.length] as string)),
+    limit: (n) => post(direct, `${options.receiverUrl}/logs/v1/singles`, bodies[n % bodies.length] as string),
+  };
+  const samples: Record<Kind, Array<{ cpuMicros: number; wallMs: number }>> = { app: [], platform: [], limit: [] };
+  const appCalls = { egress: 0, kvs: 0, bitbucket: 0 };
+  const calls = () => ({ egress: platform.egressCounters.requests, kvs: platform.kvs.counters.reads + platform.kvs.counters.writes, bitbucket: platform.bitbucket.calls.length });
+  let n = 0;
+  for (let round = 0; round < rounds; round += 1) {
+    for (const kind of shuffled(Object.keys(steps) as Kind[])) {
+      const before = calls();
+      const cpu = process.cpuUsage();
+      const started = process.hrtime.bigint();
+      for (let i = 0; i < perRound; i += 1) await steps[kind]((n += 1));
+      samples[kind].push({ cpuMicros: cpuMicros(cpu) / perRound, wallMs: wallMs(started) / perRound });
+      if (kind !== 'app') continue;
+      const after = calls();
+      for (const key of Object.keys(appCalls) as Array<keyof typeof appCalls>) appCalls[key] += after[key] - before[key];
+    }
+  }
+  const perEvent = Object.fromEntries(Object.entries(appCalls).map(([key, count]) => [key, count / (rounds * perRound)]));
+  report({ rounds, perRound, samples, callsPerEvent: perEvent });
+}
+
+/** Each worst case several times on a warm instance; CPU and wall time of each event. */
+async function worst(options: ProbeOptions): Promise<void> {
+  const platform = platformFor(options, ownCopy(options));
+  const app = loadApp(options.bundle);
+  for (let n = 0; n < 20; n += 1) await forward(platform, app, ordinaryPush(2_000_000 + n));
+  const repeats = 5;
+  const cases = [];
+  for (const { name, event } of WORST_CASES) {
+    const events = Array.from({ length: repeats }, (_, i) => event(3_000_000 + i * 1000));
+    const cpuMs: number[] = [];
+    const wall: number[] = [];
+    for (const payload of events) {
+      const cpu = process.cpuUsage();
+      const started = process.hrtime.bigint();
+      await forward(platform, app, payload);
+      cpuMs.push(cpuMicros(cpu) / 1000);
+      wall.push(wallMs(started));
+    }
+    cases.push({ name, cpuMs, wallMs: wall });
+  }
+  report({ cases });
+}
+
+/**
+ * Peak resident memory of an instance that took a burst and every worst case, with the app loaded
+ * (`memory`) or only the platform's share of the same work (`memory-baseline`).
+ */
+async function memory(options: ProbeOptions, withApp: boolean): Promise<void> {
+  const platform = platformFor(options, ownCopy(options));
+  const events = options.rounds ?? 3000;
+  const headers = { 'Content-Type': 'application/json', Authorization: `Bearer ${KEY}` };
+  const ingress = `https://${INGRESS_HOST}/logs/v1/singles`;
+  if (withApp) {
+    const app = loadApp(options.bundle);
+    for (let n = 0; n < events; n += 1) await forward(platform, app, ordinaryPush(4_000_000 + n));
+    for (let round = 0; round < 3; round += 1) {
+      for (const { event } of WORST_CASES) await forward(platform, app, event(5_000_000 + round * 1000));
+    }
+  } else {
+    const body = JSON.stringify([{ applicationName: 'bench', subsystemName: 'bitbucket', severity: 3, text: JSON.stringify(ordinaryPush(1)) }]);
+    for (let n = 0; n < events; n += 1) {
+      await platform.invoke(async () => {
+        const response = await fetch(ingress, { method: 'POST', headers, body });
+        await response.text();
+      });
+    }
+  }
+  const usage = process.memoryUsage();
+  report({ maxRssMb: process.resourceUsage().maxRSS / 1024, heapUsedMb: usage.heapUsed / 1024 / 1024, rssMb: usage.rss / 1024 / 1024 });
+}
+
+async function main(): Promise<void> {
+  const [mode, json] = process.argv.slice(2);
+  const options = JSON.parse(json ?? '{}') as ProbeOptions;
+  // The app logs through console; only the result line goes to stdout.
+  for (const method of ['log', 'info', 'warn', 'error'] as const) console[method] = () => undefined;
+  if (mode === 'setup') return setup(options);
+  if (mode === 'cold') return cold(options);
+  if (mode === 'warm') return warm(options);
+  if (mode === 'worst') return worst(options);
+  if (mode === 'memory') return memory(options, true);
+  if (mode === 'memory-baseline') return memory(options, false);
+  throw new Error(`unknown probe mode ${String(mode)}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);
