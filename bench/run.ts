@@ -1,10 +1,11 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { parse } from 'yaml';
 import { CoralogixReceiver } from '../sandbox/coralogix-receiver';
+import { runProbe as probe } from './probe-client';
 import { KEY, WORST_CASES } from './workload';
 
 // `npm run bench`: what a Forge vendor pays and a user waits for, measured on the backend exactly as
@@ -61,21 +62,6 @@ const median = (values: number[]) => {
 };
 const fmt = (value: number, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
 const mark = (ok: boolean) => (ok ? 'met' : '**missed**');
-
-function probe<T>(probeFile: string, mode: string, options: Record<string, unknown>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [probeFile, mode, JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('close', (code) => {
-      const line = stdout.split('\n').find((candidate) => candidate.startsWith('BENCH_RESULT '));
-      if (code !== 0 || !line) reject(new Error(`probe ${mode} failed (exit ${code}): ${stderr.trim()}`));
-      else resolve(JSON.parse(line.slice('BENCH_RESULT '.length)) as T);
-    });
-  });
-}
 
 function manifestMemoryMb(): number {
   const manifest = parse(readFileSync(path.join(ROOT, 'manifest.yml'), 'utf8')) as { app?: { runtime?: { memoryMB?: number } } };

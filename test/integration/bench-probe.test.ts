@@ -1,0 +1,58 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { buildSync } from 'esbuild';
+import { CoralogixReceiver } from '../../sandbox/coralogix-receiver';
+import { runProbe } from '../../bench/probe-client';
+import { KEY, WORST_CASES } from '../../bench/workload';
+import { DEPLOYED_BUNDLE } from '../support/deployed-app';
+
+// `npm run bench` measures through bench/probe.ts; this runs every probe mode on a few events, so a
+// change that breaks the benchmark (or makes one of its events undeliverable) fails here, not on
+// the day someone measures. Only shapes and counts are checked: no figure depends on this machine.
+
+const ROOT = path.resolve(__dirname, '../..');
+
+describe('benchmark probe on the deployed bundle', () => {
+  let receiver: CoralogixReceiver;
+  let probeFile: string;
+  let options: Record<string, unknown>;
+
+  beforeAll(async () => {
+    const work = mkdtempSync(path.join(tmpdir(), 'bench-probe-test-'));
+    probeFile = path.join(work, 'probe.cjs');
+    buildSync({ entryPoints: [path.join(ROOT, 'bench/probe.ts')], bundle: true, platform: 'node', target: 'node20', format: 'cjs', outfile: probeFile, logLevel: 'warning' });
+    receiver = await CoralogixReceiver.start({ apiKeys: [KEY] });
+    options = { bundle: DEPLOYED_BUNDLE, manifest: path.join(ROOT, 'manifest.yml'), receiverUrl: receiver.url, kvsFile: path.join(work, 'kvs.json') };
+  });
+
+  afterAll(async () => {
+    await receiver.close();
+  });
+
+  // Asynchronously: the receiver runs in this process and must answer while the probe runs.
+  const probe = (mode: string, extra: Record<string, unknown> = {}) => runProbe<Record<string, unknown>>(probeFile, mode, { ...options, ...extra });
+
+  it('configures through the resolver, then measures a cold start that delivers its event', async () => {
+    expect(await probe('setup')).toEqual({ saved: true });
+    const before = receiver.entries.length;
+    const cold = await probe('cold');
+    expect(Object.keys(cold).sort()).toEqual(['coldStartCpuMs', 'coldStartMs', 'requireCpuMs', 'requireMs']);
+    expect(receiver.entries.length).toBe(before + 1);
+  });
+
+  it('measures warm rounds of all three kinds, each event delivered to the parent receiver', async () => {
+    const before = receiver.entries.length;
+    const warm = (await probe('warm', { rounds: 2, perRound: 3 })) as { samples: Record<string, unknown[]>; callsPerEvent: Record<string, number> };
+    expect(Object.fromEntries(Object.entries(warm.samples).map(([kind, samples]) => [kind, samples.length]))).toEqual({ app: 2, platform: 2, limit: 2 });
+    expect(warm.callsPerEvent.egress).toBe(1);
+    // The priming events went to the probe's own capture receiver; the rounds came here.
+    expect(receiver.entries.length - before).toBe(3 * 2 * 3);
+  });
+
+  it('delivers every worst case, and reports peak memory with and without the app', async () => {
+    const worst = (await probe('worst')) as { cases: Array<{ name: string; cpuMs: number[] }> };
+    expect(worst.cases.map((c) => [c.name, c.cpuMs.length])).toEqual(WORST_CASES.map((c) => [c.name, 5]));
+    for (const mode of ['memory', 'memory-baseline']) expect((await probe(mode, { rounds: 5 })).maxRssMb).toEqual(expect.any(Number));
+  });
+});
