@@ -9,11 +9,13 @@ import { retryRequestOf } from './queue-emulator';
 //   app never relies on them);
 // - nothing is promised for a thrown error: the harness counts the event as lost.
 // The docs do not say whether a retried trigger event carries `retryContext`; the emulation adds it
-// (as the async-events API does), and the app does not depend on it.
-export const PRODUCT_EVENT_MAX_RETRIES = 4;
-export const PRODUCT_EVENT_MAX_RETRY_AFTER_S = 900;
+// (as the async-events API does). The app reads it only to space its retry requests (60, 300, 900,
+// 900 s); without it, every request asks for 300 s, so the platform's 4 retries span 20 minutes
+// instead of about 36 (core/retry-policy.ts).
+const PRODUCT_EVENT_MAX_RETRIES = 4;
+const PRODUCT_EVENT_MAX_RETRY_AFTER_S = 900;
 
-export interface LostProductEvent {
+interface LostProductEvent {
   readonly payload: unknown;
   readonly why: 'thrown' | 'retries-exhausted';
   readonly error?: unknown;
@@ -31,14 +33,13 @@ type Invoker = (event: unknown) => Promise<{ ok: boolean; value?: unknown; error
 
 
 export class ProductEventEmulator {
-  readonly stats = { emitted: 0, invocations: 0, handled: 0, retries: 0 };
+  readonly stats = { retries: 0 };
   readonly lost: LostProductEvent[] = [];
   private pending: Array<PendingRetry & { invoke: Invoker }> = [];
 
   constructor(private readonly now: () => number) {}
 
   async emit(payload: unknown, invoke: Invoker): Promise<{ ok: boolean; value?: unknown; error?: unknown }> {
-    this.stats.emitted += 1;
     return this.attempt(payload, 0, undefined, invoke);
   }
 
@@ -59,7 +60,6 @@ export class ProductEventEmulator {
   }
 
   private async attempt(payload: unknown, retryCount: number, previous: PendingRetry | undefined, invoke: Invoker) {
-    this.stats.invocations += 1;
     const event =
       previous === undefined || typeof payload !== 'object' || payload === null
         ? payload
@@ -71,7 +71,6 @@ export class ProductEventEmulator {
     }
     const retry = retryRequestOf(result.value);
     if (!retry) {
-      this.stats.handled += 1;
       return result;
     }
     if (retryCount >= PRODUCT_EVENT_MAX_RETRIES) {

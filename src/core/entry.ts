@@ -105,16 +105,17 @@ function subsystemNameOf(record: LogRecord, template: string): string {
 }
 
 // No email address leaves in any string, key or name of an entry (README: personal data): the
-// names are scrubbed here, the text in entryText.
+// names are scrubbed here, the text in entryText. Family, type and action come from the catalog
+// (the type was checked against it when decoded), so they cannot hold one.
 export function entryFromRecord(record: LogRecord, severity: SeverityLevel, destination: Destination, receivedAtMs: number): CoralogixEntry {
   return {
     applicationName: scrubEmails(destination.applicationName),
     subsystemName: subsystemNameOf(record, destination.subsystemName),
     ...timeFields(record.event.timestamp, receivedAtMs),
     severity,
-    category: scrubEmails(record.event.family),
-    className: scrubEmails(record.event.type),
-    methodName: scrubEmails(record.event.action),
+    category: record.event.family,
+    className: record.event.type,
+    methodName: record.event.action,
     text: entryText(record),
   };
 }
@@ -135,8 +136,9 @@ export type Transformed =
  */
 export function transformEvent(delivered: unknown, options: TransformOptions): Transformed {
   const { destination, receivedAtMs } = options;
-  // First, before anything walks it: every later step (the event id's hash, decoding, records,
-  // scrubbing, serializing) may then recurse without a stack to fear.
+  // Before anything walks it whole: every later step (the event id's hash, records, scrubbing,
+  // serializing) may then recurse without a stack to fear. Decoding may come first (the trigger
+  // decodes to choose what to forward): it reads only the fields the event model declares.
   const { value: payload, cut } = boundDepth(delivered);
   // The caller's decoding refers to the uncut payload; a cut one is decoded again.
   const decoded = (cut === undefined ? options.decoded : undefined) ?? decodeEvent(payload);

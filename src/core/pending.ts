@@ -19,7 +19,7 @@ const entrySchema = v.object({
   threadId: v.string().optional(),
 });
 
-export const pendingDeliverySchema = v.object({
+const pendingDeliverySchema = v.object({
   eventId: v.string(),
   eventType: v.string(),
   entry: entrySchema,
@@ -45,7 +45,7 @@ export interface DeadLetter extends PendingDelivery {
  * A Bitbucket event that the trigger could not process (its settings could not be read): kept on the
  * retry queue as received, so that the consumer processes it once storage answers again.
  */
-export const deferredEventSchema = v.object({
+const deferredEventSchema = v.object({
   kind: v.literal('deferred-event'),
   payload: v.unknown().optional(),
   receivedAt: v.number(),

@@ -298,9 +298,11 @@ export function redactEmails<T>(value: T): T {
   return walk(value as Json) as T;
 }
 
-/** Serializes with every address scrubbed: serialized once, and the text scanned once. */
-export function redactedJson(value: unknown): string {
-  const json = JSON.stringify(value ?? null);
+/**
+ * Serializes with every address scrubbed: serialized once (or not at all, given `json`, the value's
+ * own serialization), and the text scanned once.
+ */
+export function redactedJson(value: unknown, json: string = JSON.stringify(value ?? null)): string {
   return scrubJsonText(json) ?? JSON.stringify(redactEmails(value));
 }
 

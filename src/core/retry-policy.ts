@@ -45,7 +45,8 @@ export function decideAfterFailure(
 // after the retryAfter the app asks for (at most 900 s), for product-event triggers (Forge events
 // reference, "Atlassian app events") and for queue consumers (async events API, "Retry events"; the
 // queue keeps an event 24 h). The app asks for longer pauses as retries go on, so a storage outage of
-// about 36 minutes is bridged by the platform alone; see the consumer for what happens after that.
+// about 36 minutes is bridged by the platform alone (20 minutes for a trigger if Forge does not pass
+// it the retry count); see the consumer for what happens after that.
 export const PLATFORM_MAX_RETRIES = 4;
 const PLATFORM_RETRY_AFTER_S: readonly number[] = [60, 300, 900, 900];
 /** When the platform does not say how many retries came before (the docs do not promise it for triggers). */

@@ -1,6 +1,6 @@
 import type { CoralogixEntry } from './entry';
 import type { Json, JsonObject } from './json';
-import { redactEmails, scrubbedPrefix, scrubEmails, scrubJsonText } from './privacy';
+import { redactedJson, redactEmails, scrubbedPrefix, scrubEmails } from './privacy';
 import type { LogRecord } from './record';
 
 // An entry must fit everywhere it may have to wait: one Forge queue push (≤ 200 KB with its
@@ -158,7 +158,7 @@ export function entryText(record: LogRecord | JsonObject, limit: number = MAX_EN
   // Sizes are judged before scrubbing: a replaced address changes them by a few bytes at most.
   if (bytes > limit) return fitDocument(document, bytes, limit, SCRUB_WHILE_TRIMMING);
   // An address in a key sends the record through the structure walk, which keeps equal keys apart.
-  const text = scrubJsonText(json) ?? JSON.stringify(redactEmails(document));
+  const text = redactedJson(document, json);
   if (text === json) return text;
   const scrubbedBytes = byteLength(text);
   // Markers longer than the addresses they replace can still push the text over the limit.

@@ -5,6 +5,7 @@ import { attemptDelivery, deadLetterUnattempted, type AttemptResult } from './de
 import { requeueMessage } from './retry-queue';
 import { cachedDeliverySettings } from './settings-cache';
 import { handleBitbucketEvent, type TriggerResult } from './trigger';
+import { errorName } from './log-safe';
 
 export interface QueueEvent {
   body?: unknown;
@@ -20,10 +21,6 @@ export type ConsumerResult =
   | { readonly result: 'unreadable' };
 
 type HandledOrRetry = Exclude<ConsumerResult, { result: 'handed-on' }> | { readonly result: 'retry-requested'; readonly reason: string };
-
-function errorName(error: unknown): string {
-  return error instanceof Error ? error.name : 'unknown error';
-}
 
 /** One more attempt for an entry that failed before, or the first processing of a deferred event. */
 export async function handleRetryEvent(event: QueueEvent): Promise<HandledOrRetry> {

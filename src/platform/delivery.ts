@@ -7,6 +7,7 @@ import { addDeadLetter } from './dead-letters';
 import { countDelivery, countFailure, flushHealth } from './health';
 import { scheduleRetries } from './retry-queue';
 import { sendEntries } from './transport';
+import { errorName } from './log-safe';
 
 export type AttemptResult =
   | { readonly result: 'delivered' }
@@ -53,7 +54,7 @@ async function accountForFailure(
         countDelivery('retriesScheduled', now);
         return { result: 'retry-scheduled', reason: decision.reason, delaySeconds: decision.delaySeconds };
       } catch (error) {
-        const why = `The retry queue refused the event (${error instanceof Error ? error.name : 'unknown error'}); last error: ${decision.reason}`;
+        const why = `The retry queue refused the event (${errorName(error)}); last error: ${decision.reason}`;
         const key = await addDeadLetter(failed, 'retry-unavailable', why, settingsRevision, now);
         return { result: 'dead-lettered', cause: 'retry-unavailable', reason: why, key };
       }

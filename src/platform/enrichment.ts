@@ -16,7 +16,7 @@ const MISSING_TTL_MS = 5 * 60_000;
 const FAILED_TTL_MS = 30_000;
 // Bounded per installation: a workspace with thousands of repositories and pull requests must not
 // grow a warm instance's memory without limit (about 1.25 KB an object).
-export const MAX_CACHED_OBJECTS = 2_000;
+const MAX_CACHED_OBJECTS = 2_000;
 
 type Lookup<T> = { found: T } | { missing: string };
 

@@ -3,6 +3,7 @@ import { kvs } from '@forge/kvs';
 import { perInstallation } from './installation';
 import { entriesWithPrefix } from './kvs-paging';
 import { StorageKeys } from './storage-keys';
+import { errorName } from './log-safe';
 
 // Delivery health for the status panel, kept cheaply: each warm instance counts in memory, per
 // installation, and writes its own hourly bucket. Successful deliveries are written at most once a
@@ -76,8 +77,9 @@ function pendingBucket(now: number): HealthCounts {
 }
 
 export function countDelivery(name: CountName, now: number = Date.now(), amount = 1): void {
-  pendingBucket(now)[name] += amount;
-  if (name === 'delivered') pendingBucket(now).lastSuccessAt = now;
+  const bucket = pendingBucket(now);
+  bucket[name] += amount;
+  if (name === 'delivered') bucket.lastSuccessAt = now;
 }
 
 export function countFailure(reason: string, now: number = Date.now()): void {
@@ -107,7 +109,7 @@ export async function flushHealth(now: number = Date.now(), options: { urgent?: 
   } catch (error) {
     // Counts are best effort; delivery is not. Keep them for the next flush rather than failing an event.
     for (const [hour, counts] of pending) unflushed.set(hour, merge(unflushed.get(hour) ?? emptyCounts(), counts));
-    console.warn(`Could not record delivery health: ${error instanceof Error ? error.name : 'unknown error'}`);
+    console.warn(`Could not record delivery health: ${errorName(error)}`);
   }
 }
 

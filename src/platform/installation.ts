@@ -7,9 +7,9 @@ import { getAppContext } from '@forge/api';
 // current invocation serves, and nowhere else.
 
 /** A warm instance may serve many workspaces over its life; keep the most recently served few. */
-export const MAX_INSTALLATIONS_PER_INSTANCE = 32;
+const MAX_INSTALLATIONS_PER_INSTANCE = 32;
 
-export class MissingInstallationError extends Error {
+class MissingInstallationError extends Error {
   constructor() {
     super('The invocation context names no installation; per-installation state cannot be used');
     this.name = 'MissingInstallationError';
@@ -17,7 +17,7 @@ export class MissingInstallationError extends Error {
 }
 
 /** The installation the current invocation serves, from the runtime's own context (never from a payload). */
-export function currentInstallation(): string {
+function currentInstallation(): string {
   const installationAri = String(getAppContext().installationAri);
   // @forge/api builds the ARI from the runtime's installationId, even when that is missing.
   if (installationAri.endsWith('/undefined') || installationAri.endsWith('/')) throw new MissingInstallationError();

@@ -22,6 +22,7 @@ import { discardDeadLetter, replayAllDeadLetters, replayDeadLetter } from './rep
 import { invalidateSettingsCache } from './settings-cache';
 import { InvalidSettingsError, readApiKey, readDeliverySettings, readSettings, writeSettings } from './settings-store';
 import { sendEntries } from './transport';
+import { errorName } from './log-safe';
 
 class NotFoundError extends Error {}
 
@@ -126,7 +127,7 @@ export async function runResolver<K extends ResolverKey>(key: K, payload: unknow
     if (error instanceof InvalidSettingsError) return failure('invalid-input', 'Some fields need attention.', error.problems.map((p) => ({ field: p.field === 'apiKey' ? 'apiKey' : `settings.${p.field}`, message: p.message })));
     if (error instanceof NotFoundError) return failure('not-found', error.message);
     if (error instanceof NotConfiguredError) return failure('not-configured', error.message);
-    console.error(`Resolver ${key} failed: ${error instanceof Error ? error.name : 'unknown error'}`);
+    console.error(`Resolver ${key} failed: ${errorName(error)}`);
     return failure('internal', 'Something went wrong on our side. Try again; if it keeps failing, contact support.');
   }
 }

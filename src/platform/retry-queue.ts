@@ -2,7 +2,8 @@ import { Queue } from '@forge/events';
 import type { DeferredEvent, PendingDelivery } from '../core/pending';
 
 // Forge limits one push to 50 events and 200 KB; entries are capped at 100 KB (core/size.ts), so a
-// push is split by both count and size.
+// push is split by both count and size. A deferred raw event has no cap: one over 200 KB is refused,
+// and the trigger then asks the platform to retry it (platform/trigger.ts).
 export const RETRY_QUEUE_KEY = 'delivery-retry';
 const MAX_EVENTS_PER_PUSH = 50;
 const MAX_PUSH_BYTES = 190_000;

@@ -7,6 +7,7 @@ import { attemptDelivery, type AttemptResult } from './delivery';
 import { enrichEvent } from './enrichment';
 import { deferEvent } from './retry-queue';
 import { cachedDeliverySettings } from './settings-cache';
+import { errorName } from './log-safe';
 
 export type TriggerResult =
   | { readonly status: 'handled'; readonly eventId: string; readonly attempt: AttemptResult }
@@ -27,10 +28,6 @@ export interface TriggerOptions {
 
 /** Deferred events wait this long: storage that just failed is given a moment to recover. */
 const DEFER_DELAY_S = 30;
-
-function errorName(error: unknown): string {
-  return error instanceof Error ? error.name : 'unknown error';
-}
 
 /**
  * Forge trigger for every Bitbucket event. Whatever fails, the event ends up delivered, on the retry

@@ -72,7 +72,7 @@ export function StatusPanel({ version }: { version: number }) {
             <dt>Last heartbeat</dt>
             <dd data-testid="last-heartbeat">{status.lastHeartbeat ? `${ago(status.lastHeartbeat.at)} (${status.lastHeartbeat.outcome})` : 'not yet'}</dd>
           </dl>
-          <p className="muted">Counts are written by each running instance of the app at most once a minute.</p>
+          <p className="muted">Failures are counted at once; deliveries may take up to a minute to show.</p>
         </>
       )}
     </section>
