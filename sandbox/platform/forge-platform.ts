@@ -121,7 +121,7 @@ interface Invocation {
   ended: boolean;
 }
 
-export class InvocationEndedError extends Error {
+class InvocationEndedError extends Error {
   constructor(what: string) {
     super(`${what} was called after its invocation had returned: the platform no longer serves it`);
     this.name = 'INVOCATION_ENDED';
@@ -198,10 +198,6 @@ export class ForgePlatform {
 
   get workspaceId(): string {
     return this.defaultInstallation.workspaceId;
-  }
-
-  get installationId(): string {
-    return this.defaultInstallation.installationId;
   }
 
   get installContext(): string {

@@ -134,9 +134,9 @@ export class KvsEmulator {
     try {
       const body: unknown = init?.body ? JSON.parse(String(init.body)) : {};
       const fault = this.faultFor(path, body);
+      if (fault) this.counters.faults += 1;
       if (fault?.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
       if (fault?.status !== undefined) {
-        this.counters.faults += 1;
         const code = fault.status === 429 ? 'RATE_LIMIT_EXCEEDED' : 'INTERNAL_SERVER_ERROR';
         return Response.json({ code, message: `Injected storage fault (HTTP ${fault.status})` }, { status: fault.status, headers: fault.retryAfterS === undefined ? {} : { 'Retry-After': String(fault.retryAfterS) } });
       }

@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 // - the docs promise no redelivery for a consumer that throws: counted as abandoned too.
 export const PUBLISH_PATH_PREFIX = '/webhook/queue/publish/';
 export const PLATFORM_MAX_RETRIES = 4;
-export const QUEUE_RETENTION_MS = 24 * 60 * 60 * 1000;
+const QUEUE_RETENTION_MS = 24 * 60 * 60 * 1000;
 export const MAX_EVENTS_PER_MINUTE = 500;
 const MAX_EVENTS_PER_PUSH = 50;
 const MAX_PUSH_KB = 200;
@@ -31,7 +31,7 @@ export interface QueuedEvent {
   retryData?: unknown;
 }
 
-export interface AbandonedEvent extends QueuedEvent {
+interface AbandonedEvent extends QueuedEvent {
   readonly why: 'retries-exhausted' | 'retention-expired' | 'thrown';
 }
 

@@ -1,9 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { buildSync } from 'esbuild';
 import { CoralogixReceiver } from '../../sandbox/coralogix-receiver';
-import { runProbe } from '../../bench/probe-client';
+import { buildProbe, runProbe } from '../../bench/probe-client';
 import { KEY, WORST_CASES } from '../../bench/workload';
 import { DEPLOYED_BUNDLE } from '../support/deployed-app';
 
@@ -21,7 +20,7 @@ describe('benchmark probe on the deployed bundle', () => {
   beforeAll(async () => {
     const work = mkdtempSync(path.join(tmpdir(), 'bench-probe-test-'));
     probeFile = path.join(work, 'probe.cjs');
-    buildSync({ entryPoints: [path.join(ROOT, 'bench/probe.ts')], bundle: true, platform: 'node', target: 'node20', format: 'cjs', outfile: probeFile, logLevel: 'warning' });
+    buildProbe(probeFile);
     receiver = await CoralogixReceiver.start({ apiKeys: [KEY] });
     options = { bundle: DEPLOYED_BUNDLE, manifest: path.join(ROOT, 'manifest.yml'), receiverUrl: receiver.url, kvsFile: path.join(work, 'kvs.json') };
   });

@@ -4,7 +4,7 @@ import { validate } from '../../src/core/validation';
 import type { CoralogixReceiver } from '../../sandbox/coralogix-receiver';
 import type { ForgePlatform } from '../../sandbox/platform/forge-platform';
 import type { App } from '../support/app';
-import { startConfiguredApp } from '../support/delivery-harness';
+import { startConfiguredApp, stopConfiguredApp, useFakeClockAndQuietConsole } from '../support/delivery-harness';
 
 const API_KEY = 'cxtp_DeadLetterSuite012345';
 
@@ -27,20 +27,13 @@ describe('dead letters', () => {
   let receiver: CoralogixReceiver;
   let app: App;
 
-  beforeAll(() => {
-    jest.spyOn(Date, 'now').mockImplementation(() => now);
-    jest.spyOn(console, 'warn').mockImplementation(() => undefined);
-  });
-  afterAll(() => jest.restoreAllMocks());
+  useFakeClockAndQuietConsole(() => now);
 
   beforeEach(async () => {
     now = Date.parse('2026-11-21T08:00:00Z');
     ({ platform, receiver, app } = await startConfiguredApp(API_KEY, () => now));
   });
-  afterEach(async () => {
-    await receiver.close();
-    platform.uninstall();
-  });
+  afterEach(() => stopConfiguredApp({ platform, receiver }));
 
   async function addLetters(count: number): Promise<string[]> {
     const keys: string[] = [];

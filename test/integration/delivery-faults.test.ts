@@ -4,7 +4,7 @@ import { HEARTBEAT_CLASS_NAME } from '../../src/platform/heartbeat';
 import type { CoralogixReceiver, Fault } from '../../sandbox/coralogix-receiver';
 import type { ForgePlatform } from '../../sandbox/platform/forge-platform';
 import type { App } from '../support/app';
-import { accountFor, idsOf, startConfiguredApp, type Accounting } from '../support/delivery-harness';
+import { accountFor, idsOf, startConfiguredApp, stopConfiguredApp, useFakeClockAndQuietConsole, type Accounting } from '../support/delivery-harness';
 import { distinctEvents } from '../support/fixtures';
 
 // Fault injection: for each way Coralogix can misbehave, N events go in and every one must come out
@@ -24,24 +24,13 @@ describe('delivery under failure', () => {
   let platform: ForgePlatform;
   let receiver: CoralogixReceiver;
 
-  beforeAll(() => {
-    jest.spyOn(Date, 'now').mockImplementation(() => now);
-    jest.spyOn(console, 'log').mockImplementation(() => undefined);
-    jest.spyOn(console, 'warn').mockImplementation(() => undefined);
-    jest.spyOn(console, 'error').mockImplementation(() => undefined);
-  });
-  afterAll(() => jest.restoreAllMocks());
+  useFakeClockAndQuietConsole(() => now);
 
   beforeEach(async () => {
     now = Date.parse('2026-11-21T08:00:00Z');
     ({ platform, receiver, app } = await startConfiguredApp(API_KEY, () => now, { invocationTimeoutMs: INVOCATION_TIMEOUT_MS }));
   });
-  afterEach(async () => {
-    await receiver.close().catch(() => undefined);
-    platform.uninstall();
-  });
-
-  const events = (count: number) => distinctEvents(count);
+  afterEach(() => stopConfiguredApp({ platform, receiver }));
 
   async function sendAll(payloads: Array<Record<string, unknown>>): Promise<void> {
     for (const payload of payloads) {
@@ -66,14 +55,13 @@ describe('delivery under failure', () => {
 
   const deadLetters = () => accountFor(platform, receiver, []).deadLetters;
   const account = (sentIds: string[]) => accountFor(platform, receiver, sentIds);
-  const ids = idsOf;
 
   async function run(faults: Fault[], onTick?: () => Promise<void>): Promise<Accounting> {
     receiver.inject(...faults);
-    const payloads = events(EVENTS);
+    const payloads = distinctEvents(EVENTS);
     await sendAll(payloads);
     await settle(onTick);
-    return account(ids(payloads));
+    return account(idsOf(payloads));
   }
 
   async function expectStatusPanelToAgree(outcome: Accounting): Promise<void> {
@@ -109,7 +97,7 @@ describe('delivery under failure', () => {
 
   it('waits at least as long as Retry-After asks', async () => {
     receiver.inject({ kind: 'status', status: 429, retryAfter: '600' });
-    const [payload] = events(1);
+    const [payload] = distinctEvents(1);
     const start = now;
     await sendAll([payload as Record<string, unknown>]);
     expect(platform.queue.pending[0]?.deliverAt).toBeGreaterThanOrEqual(start + 600_000);
@@ -213,7 +201,7 @@ describe('delivery under failure', () => {
   });
 
   it('trims an entry Coralogix refuses as too large and delivers it', async () => {
-    const [payload] = events(1) as [Record<string, unknown>];
+    const [payload] = distinctEvents(1) as [Record<string, unknown>];
     const big = structuredClone(payload);
     big.eventType = 'avi:bitbucket:push:repository';
     big.push = {
@@ -223,7 +211,7 @@ describe('delivery under failure', () => {
     receiver.inject({ kind: 'status', status: 413 });
     await sendAll([big]);
     await settle();
-    const outcome = account(ids([big]));
+    const outcome = account(idsOf([big]));
     expect(outcome.unaccounted).toEqual([]);
     expect(outcome.deliveredIds.size).toBe(1);
     const text = JSON.parse(receiver.entries[0]?.text ?? '{}');
@@ -245,9 +233,9 @@ describe('delivery under failure', () => {
   it('keeps an event as a dead letter when the retry queue refuses it', async () => {
     receiver.inject({ kind: 'status', status: 503 });
     platform.queue.refuseNextPushes(429);
-    const [payload] = events(1) as [Record<string, unknown>];
+    const [payload] = distinctEvents(1) as [Record<string, unknown>];
     await sendAll([payload]);
-    const outcome = account(ids([payload]));
+    const outcome = account(idsOf([payload]));
     expect(outcome.unaccounted).toEqual([]);
     expect(outcome.deadLetters).toEqual([expect.objectContaining({ cause: 'retry-unavailable', reason: expect.stringContaining('HTTP 503') })]);
   });

@@ -1,5 +1,7 @@
+import { OMITTED } from '../../src/core/privacy';
 import { defaultStoredSettings, type StoredSettings } from '../../src/core/settings';
 import { RETRY_QUEUE_KEY } from '../../src/platform/retry-queue';
+import { StorageKeys } from '../../src/platform/storage-keys';
 import { CoralogixReceiver } from '../../sandbox/coralogix-receiver';
 import { ForgePlatform, type Installation } from '../../sandbox/platform/forge-platform';
 import { loadApp, type App } from '../support/app';
@@ -60,6 +62,7 @@ describe('one warm instance serving two workspaces', () => {
   });
 
   const payloads = distinctEvents;
+  const pushFixture = () => loadEventFixtures().find((fixture) => fixture.name === 'push.repository')?.payload as Record<string, unknown>;
 
   function expectOnlyOwnEntries(own: Tenant, count: number): void {
     expect(own.receiver.entries).toHaveLength(count);
@@ -82,21 +85,25 @@ describe('one warm instance serving two workspaces', () => {
     expect(results.every((result) => result.ok)).toBe(true);
     expectOnlyOwnEntries(alpha, 20);
     expectOnlyOwnEntries(beta, 20);
-    expect(alpha.installation.kvs.keys().filter((key) => key.startsWith('dead:'))).toEqual([]);
-    expect(beta.installation.kvs.keys().filter((key) => key.startsWith('dead:'))).toEqual([]);
+    expect(alpha.installation.kvs.keys().filter((key) => key.startsWith(StorageKeys.deadLetterPrefix))).toEqual([]);
+    expect(beta.installation.kvs.keys().filter((key) => key.startsWith(StorageKeys.deadLetterPrefix))).toEqual([]);
   });
 
   it('keeps each workspace’s settings: a warm cache of one never serves the other', async () => {
-    const [first, second] = payloads(2, 0) as [Record<string, unknown>, Record<string, unknown>];
-    await platform.emitProductEvent(app.forwardEvent, first, alpha.installation);
-    await platform.emitProductEvent(app.forwardEvent, second, beta.installation);
-    expect(JSON.parse(beta.receiver.entries[0]?.text ?? '{}').bitbucket.push?.changes?.[0]?.commits?.[0]?.message ?? '[omitted]').toBe('[omitted]');
+    // A push has free text (its commit message), which beta's settings omit and alpha's keep.
+    const push = pushFixture();
+    await platform.emitProductEvent(app.forwardEvent, push, alpha.installation);
+    await platform.emitProductEvent(app.forwardEvent, { ...push, timestamp: '2026-11-09T11:00:00Z' }, beta.installation);
     expect(alpha.receiver.entries).toHaveLength(1);
     expect(beta.receiver.entries).toHaveLength(1);
+    const commitMessage = (tenant: Tenant): unknown => JSON.parse(tenant.receiver.entries[0]?.text ?? '{}').bitbucket.push.changes[0].commits[0].message;
+    expect(commitMessage(alpha)).toEqual(expect.any(String));
+    expect(commitMessage(alpha)).not.toBe(OMITTED);
+    expect(commitMessage(beta)).toBe(OMITTED);
   });
 
   it('names repositories from each workspace’s own Bitbucket data, never from the other’s cache', async () => {
-    const push = loadEventFixtures().find((fixture) => fixture.name === 'push.repository')?.payload as Record<string, unknown>;
+    const push = pushFixture();
     await platform.emitProductEvent(app.forwardEvent, push, alpha.installation);
     await platform.emitProductEvent(app.forwardEvent, { ...push, timestamp: '2026-11-09T11:00:00Z' }, beta.installation);
     const alphaText = JSON.parse(alpha.receiver.entries[0]?.text ?? '{}');
@@ -114,8 +121,8 @@ describe('one warm instance serving two workspaces', () => {
     const [forAlpha, forBeta] = payloads(2, 0) as [Record<string, unknown>, Record<string, unknown>];
     await platform.emitProductEvent(app.forwardEvent, forBeta, beta.installation);
     await platform.emitProductEvent(app.forwardEvent, forAlpha, alpha.installation);
-    expect(beta.installation.kvs.keys().filter((key) => key.startsWith('dead:'))).toHaveLength(1);
-    expect(alpha.installation.kvs.keys().filter((key) => key.startsWith('dead:'))).toHaveLength(0);
+    expect(beta.installation.kvs.keys().filter((key) => key.startsWith(StorageKeys.deadLetterPrefix))).toHaveLength(1);
+    expect(alpha.installation.kvs.keys().filter((key) => key.startsWith(StorageKeys.deadLetterPrefix))).toHaveLength(0);
     const alphaHealth = await platform.invoke(() => app.readHealth(), { installation: alpha.installation });
     const betaHealth = await platform.invoke(() => app.readHealth(), { installation: beta.installation });
     expect(alphaHealth.value).toMatchObject({ delivered: 1, failedAttempts: 0, deadLettered: 0 });

@@ -1,10 +1,12 @@
+import { PLATFORM_MAX_RETRIES } from '../../src/core/retry-policy';
 import { SETTINGS_MAX_STALENESS_MS } from '../../src/platform/settings-cache';
 import { StorageKeys } from '../../src/platform/storage-keys';
 import type { CoralogixReceiver, Fault } from '../../sandbox/coralogix-receiver';
 import type { ForgePlatform } from '../../sandbox/platform/forge-platform';
+import { MAX_EVENTS_PER_MINUTE } from '../../sandbox/platform/queue-emulator';
 import type { StorageFault } from '../../sandbox/platform/kvs-emulator';
 import type { App } from '../support/app';
-import { accountFor, idsOf, startConfiguredApp, type Accounting } from '../support/delivery-harness';
+import { accountFor, idsOf, startConfiguredApp, stopConfiguredApp, useFakeClockAndQuietConsole, type Accounting } from '../support/delivery-harness';
 import { distinctEvents } from '../support/fixtures';
 
 // The platform fails too: Forge storage answers 429 and 5xx, the queue refuses pushes past its
@@ -22,24 +24,13 @@ describe('delivery when the Forge platform itself fails', () => {
   let receiver: CoralogixReceiver;
   let app: App;
 
-  beforeAll(() => {
-    jest.spyOn(Date, 'now').mockImplementation(() => now);
-    jest.spyOn(console, 'log').mockImplementation(() => undefined);
-    jest.spyOn(console, 'warn').mockImplementation(() => undefined);
-    jest.spyOn(console, 'error').mockImplementation(() => undefined);
-  });
-  afterAll(() => jest.restoreAllMocks());
+  useFakeClockAndQuietConsole(() => now);
 
   beforeEach(async () => {
     now = Date.parse('2026-11-21T08:00:00Z');
     ({ platform, receiver, app } = await startConfiguredApp(API_KEY, () => now));
   });
-  afterEach(async () => {
-    await receiver.close().catch(() => undefined);
-    platform.uninstall();
-  });
-
-  const events = (count: number) => distinctEvents(count);
+  afterEach(() => stopConfiguredApp({ platform, receiver }));
 
   async function emitAll(payloads: Array<Record<string, unknown>>, spacingMs = 1_000): Promise<void> {
     for (const payload of payloads) {
@@ -67,27 +58,31 @@ describe('delivery when the Forge platform itself fails', () => {
   async function runWith(storageFaults: StorageFault[], coralogixFaults: Fault[] = [], count = 6): Promise<Accounting> {
     for (const fault of storageFaults) platform.kvs.injectFault(fault);
     receiver.inject(...coralogixFaults);
-    const payloads = events(count);
+    const payloads = distinctEvents(count);
     await emitAll(payloads);
     platform.kvs.clearFaults();
     await settle();
     return account(payloads);
   }
 
-  // Each hot-path storage operation failing for the first few requests, as 503 and as 429 with Retry-After.
+  // Each hot-path storage operation failing for the first few requests, as 503 and as 429 with
+  // Retry-After. Writes happen when something goes wrong (a failure is counted at once), so for the
+  // write faults Coralogix first answers 503: otherwise no write would meet the fault.
+  const coralogixDown: Fault[] = [{ kind: 'status', status: 503 }];
   describe.each([
-    ['settings read', { operations: ['get'], keyPrefix: StorageKeys.settings }],
-    ['API key read', { operations: ['secret/get'] }],
-    ['every read', { operations: ['get', 'secret/get', 'query'] }],
-    ['every write', { operations: ['set', 'delete', 'batch/set', 'batch/delete', 'transaction'] }],
-    ['every operation', {}],
-  ] as Array<[string, Omit<StorageFault, 'status' | 'times'>]>)('storage failing on %s', (_name, scope) => {
+    ['settings read', { operations: ['get'], keyPrefix: StorageKeys.settings }, []],
+    ['API key read', { operations: ['secret/get'] }, []],
+    ['every read', { operations: ['get', 'secret/get', 'query'] }, []],
+    ['every write', { operations: ['set', 'delete', 'batch/set', 'batch/delete', 'transaction'] }, coralogixDown],
+    ['every operation', {}, coralogixDown],
+  ] as Array<[string, Omit<StorageFault, 'status' | 'times'>, Fault[]]>)('storage failing on %s', (_name, scope, coralogixFaults) => {
     it.each([
       ['HTTP 503', { status: 503 }],
       ['HTTP 500', { status: 500 }],
       ['HTTP 429 with Retry-After', { status: 429, retryAfterS: 5 }],
     ] as Array<[string, Pick<StorageFault, 'status' | 'retryAfterS'>]>)('loses nothing on %s', async (_label, answer) => {
-      const outcome = await runWith([{ ...scope, ...answer, times: 3 }]);
+      const outcome = await runWith([{ ...scope, ...answer, times: 3 }], coralogixFaults);
+      expect(platform.kvs.counters.faults).toBeGreaterThan(0);
       expect(outcome.unaccounted).toEqual([]);
       expect(outcome.lostByPlatform).toBe(0);
       expect(outcome.deadLetters).toEqual([]);
@@ -109,7 +104,7 @@ describe('delivery when the Forge platform itself fails', () => {
   });
 
   it('bridges a two-hour storage outage during a Coralogix outage without the platform dropping a queued event', async () => {
-    const payloads = events(4);
+    const payloads = distinctEvents(4);
     receiver.inject(...Array.from({ length: 4 }, () => ({ kind: 'status', status: 503 }) as Fault));
     await emitAll(payloads);
     // Past the warm settings cache's bound, so every consumer invocation needs storage.
@@ -123,14 +118,16 @@ describe('delivery when the Forge platform itself fails', () => {
     expect(outcome.unaccounted).toEqual([]);
     expect(outcome.lostByPlatform).toBe(0);
     expect(outcome.deliveredIds.size).toBe(4);
-    // The platform's own retries were used up and the events were handed on as fresh queue messages.
-    expect(platform.queue.stats.platformRetries).toBeGreaterThan(0);
+    // Each event's platform retries were used up (the outage outlasts them), and none was dropped:
+    // the consumer handed each on as a fresh queue message before its last retry.
+    expect(platform.queue.stats.platformRetries).toBeGreaterThanOrEqual(payloads.length * PLATFORM_MAX_RETRIES);
+    expect(platform.queue.stats.abandoned).toEqual([]);
   });
 
   it('keeps events as dead letters when the queue refuses pushes past its per-minute limit', async () => {
-    const payloads = events(520);
-    receiver.inject(...Array.from({ length: 520 }, () => ({ kind: 'status', status: 503 }) as Fault));
-    // All within one minute: the first 500 retries are queued, the rest refused by the rate limit.
+    const payloads = distinctEvents(MAX_EVENTS_PER_MINUTE + 20);
+    receiver.inject(...payloads.map(() => ({ kind: 'status', status: 503 }) as Fault));
+    // All within one minute: the first MAX_EVENTS_PER_MINUTE retries are queued, the rest refused by the rate limit.
     await emitAll(payloads, 100);
     expect(platform.queue.stats.rateLimited).toBeGreaterThan(0);
     const refused = account(payloads).deadLetters.filter((letter) => letter.cause === 'retry-unavailable');
@@ -143,13 +140,14 @@ describe('delivery when the Forge platform itself fails', () => {
 
   it('still forwards when storage answers slowly', async () => {
     const outcome = await runWith([{ delayMs: 20 }]);
+    expect(platform.kvs.counters.faults).toBeGreaterThan(0);
     expect(outcome.deliveredIds.size).toBe(6);
     expect(outcome.lostByPlatform).toBe(0);
   });
 
   it('shows every failure on the status panel at once, without waiting for a later flush', async () => {
     receiver.inject({ kind: 'status', status: 503 }, { kind: 'status', status: 503 });
-    await emitAll(events(2), 1_000);
+    await emitAll(distinctEvents(2), 1_000);
     // What another instance (or this one, reclaimed and started anew) would read: storage only.
     const stored = platform.kvs
       .keys()

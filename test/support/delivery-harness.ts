@@ -19,6 +19,24 @@ export async function startConfiguredApp(apiKey: string, now: () => number, opti
   return { platform, receiver, app };
 }
 
+/**
+ * For the describe block it is called in: Date.now reads the test's fake clock, and the app's
+ * console output (expected warnings about injected faults) is silenced.
+ */
+export function useFakeClockAndQuietConsole(now: () => number): void {
+  beforeAll(() => {
+    jest.spyOn(Date, 'now').mockImplementation(now);
+    for (const method of ['log', 'warn', 'error'] as const) jest.spyOn(console, method).mockImplementation(() => undefined);
+  });
+  afterAll(() => jest.restoreAllMocks());
+}
+
+/** Undoes startConfiguredApp. */
+export async function stopConfiguredApp(started: { platform: ForgePlatform; receiver: CoralogixReceiver }): Promise<void> {
+  await started.receiver.close().catch(() => undefined);
+  started.platform.uninstall();
+}
+
 /** Where every sent event ended: delivered (possibly more than once), kept as a dead letter, or nowhere. */
 export interface Accounting {
   sent: string[];
