@@ -4,38 +4,22 @@ import { transformEvent, type CoralogixEntry } from '../src/core/entry';
 import { forwardEvent } from '../src/index';
 import { writeSettings } from '../src/platform/settings-store';
 import { sendEntries } from '../src/platform/transport';
+import { INGRESS_HOST, KEY, ordinaryPush, serveBitbucket } from './workload';
 
 // `npm run bench:breakdown`: where the app's added latency goes. Each step of the trigger path is
 // timed alone and in combination, interleaved in rounds so machine noise weighs on all alike.
 
-const KEY = 'cxtp_BenchmarkKey0123456789';
-const WORKSPACE = '{1493262c-9c7d-4c3f-ba70-776ad841d429}';
 const ROUNDS = 15;
 const PER_ROUND = 200;
-
-function push(n: number): Record<string, unknown> {
-  const actor = { type: 'user', accountId: 'acc', uuid: '{u}' };
-  return {
-    eventType: 'avi:bitbucket:push:repository',
-    timestamp: new Date(Date.parse('2026-11-09T12:00:00Z') + n).toISOString(),
-    selfGenerated: false,
-    actor,
-    repository: { uuid: '{r}', slug: 'service' },
-    project: { uuid: '{p}' },
-    workspace: { uuid: WORKSPACE },
-    push: { ref: 'main', mainbranch: true, before: 'a'.repeat(40), after: 'b'.repeat(40), created: false, closed: false, forced: false, truncated: false, commits: [{ hash: 'b'.repeat(40), message: { value: `Change ${n}\n`, truncated: false }, date: '2026-11-09T12:00:00Z', author: { user: actor } }] },
-  };
-}
 
 async function main(): Promise<void> {
   const receiver = await CoralogixReceiver.start({ apiKeys: [KEY] });
   const platform = new ForgePlatform();
-  platform.routeEgress('ingress.eu1.coralogix.com', receiver.url);
-  platform.bitbucket.serve(`/2.0/repositories/${WORKSPACE}/{r}`, { uuid: '{r}', name: 'service', full_name: 'acme/service', project: { key: 'P' }, workspace: { slug: 'acme' } });
-  platform.bitbucket.serve('/2.0/users/acc', { display_name: 'Test User', nickname: 'test' });
+  platform.routeEgress(INGRESS_HOST, receiver.url);
+  serveBitbucket(platform);
   const destination = { applicationName: 'bench', subsystemName: 'bitbucket' };
   await writeSettings({ region: 'EU1', ...destination, forwardingEnabled: true, forwardedEvents: ['avi:bitbucket:push:repository'] }, KEY);
-  for (let i = 0; i < 500; i += 1) await platform.invoke(() => forwardEvent(push(i), {}));
+  for (let i = 0; i < 500; i += 1) await platform.invoke(() => forwardEvent(ordinaryPush(i), {}));
   // The receiver hands back what the app sent, so these are the app's own entries.
   const prepared = receiver.entries.slice(0, 500) as CoralogixEntry[];
   const fetch = unguardedFetch();
@@ -45,9 +29,9 @@ async function main(): Promise<void> {
   const steps: Array<[string, (n: number) => Promise<unknown> | unknown]> = [
     ['plain POST of a prepared entry (the limit)', async (n) => (await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${KEY}` }, body: JSON.stringify([prepared[n % 500]]) })).text()],
     ['app transport, prepared entry', (n) => platform.invoke(() => sendEntries(target, [prepared[n % 500] as CoralogixEntry]))],
-    ['transform alone (no I/O)', (n) => transformEvent(push(n), { destination, receivedAtMs: 0 })],
-    ['transform, then app transport', (n) => platform.invoke(() => sendEntries(target, [transformEvent(push(n), { destination, receivedAtMs: 0 }).entry]))],
-    ['full trigger (forwardEvent)', (n) => platform.invoke(() => forwardEvent(push(n), {}))],
+    ['transform alone (no I/O)', (n) => transformEvent(ordinaryPush(n), { destination, receivedAtMs: 0 })],
+    ['transform, then app transport', (n) => platform.invoke(() => sendEntries(target, [transformEvent(ordinaryPush(n), { destination, receivedAtMs: 0 }).entry]))],
+    ['full trigger (forwardEvent)', (n) => platform.invoke(() => forwardEvent(ordinaryPush(n), {}))],
   ];
   const totals = new Map<string, number>();
   let n = 10_000;

@@ -2,10 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { build } from 'esbuild';
 import { parse } from 'yaml';
 import { CoralogixReceiver } from '../sandbox/coralogix-receiver';
-import { runProbe as probe } from './probe-client';
+import { buildProbe, runProbe as probe } from './probe-client';
 import { KEY, WORST_CASES } from './workload';
 
 // `npm run bench`: what a Forge vendor pays and a user waits for, measured on the backend exactly as
@@ -75,7 +74,7 @@ async function main(): Promise<void> {
   const bundle = path.join(bundleDir, 'index.cjs');
   const bundleKb = statSync(bundle).size / 1024;
   const probeFile = path.join(work, 'probe.cjs');
-  await build({ entryPoints: [path.join(ROOT, 'bench/probe.ts')], bundle: true, platform: 'node', target: 'node20', format: 'cjs', outfile: probeFile, logLevel: 'warning' });
+  buildProbe(probeFile);
 
   const receiver = await CoralogixReceiver.start({ apiKeys: [KEY] });
   const options = { bundle, manifest: path.join(ROOT, 'manifest.yml'), receiverUrl: receiver.url, kvsFile: path.join(work, 'kvs.json') };

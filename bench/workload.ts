@@ -5,7 +5,7 @@ import type { ForgePlatform } from '../sandbox/platform/forge-platform';
 
 export const KEY = 'cxtp_BenchmarkKey0123456789';
 export const INGRESS_HOST = 'ingress.eu1.coralogix.com';
-export const REPOSITORIES = 10;
+const REPOSITORIES = 10;
 const WORKSPACE = '{1493262c-9c7d-4c3f-ba70-776ad841d429}';
 const PROJECT = '{e3c27c57-ddc4-4c1d-a224-842f254fc165}';
 const ACTORS = [
