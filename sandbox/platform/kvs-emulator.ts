@@ -1,13 +1,18 @@
 import { existsSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { FORGE_KVS_LIMITS, KvsQuota, unitsOf, type QuotaKind, type QuotaLimits } from './kvs-quota';
 
 // The platform's side of the Forge KVS REST API as @forge/kvs calls it (POST /api/v1/...).
 // Limits from the Forge storage docs: keys ≤ 500 chars of [a-zA-Z0-9:._\s-#], values ≤ 240 KiB,
-// transactions ≤ 25 operations, queries ≤ 100 results a page.
+// transactions ≤ 25 operations, queries ≤ 100 results a page; a batch names 1–25 distinct keys and
+// a batch set carries at most 4 MB ("Executing batch operations"). Rate limits: kvs-quota.ts.
 const KEY_PATTERN = /^[a-zA-Z0-9:._\s\-#]+$/;
 const MAX_KEY_LENGTH = 500;
 const MAX_VALUE_BYTES = 240 * 1024;
 const MAX_TRANSACTION_OPS = 25;
 const MAX_QUERY_LIMIT = 100;
+const MAX_BATCH_KEYS = 25;
+const MAX_BATCH_SET_BYTES = 4 * 1024 * 1024;
+const READ_OPERATIONS = new Set(['/api/v1/get', '/api/v1/secret/get', '/api/v1/query', '/api/v1/batch/get']);
 
 interface StoredItem {
   value: unknown;
@@ -90,16 +95,51 @@ function keysNamedBy(body: unknown): string[] {
   return keys;
 }
 
+/** What a write request costs before it is served (see kvs-quota.ts for the rounding). */
+function writeUnitsOf(path: string, body: unknown): number {
+  const record = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  const items = (value: unknown) => (Array.isArray(value) ? (value as unknown[]) : []);
+  const valueOf = (item: unknown) => (typeof item === 'object' && item !== null ? (item as { value?: unknown }).value : undefined);
+  let units = 0;
+  if (path.endsWith('/set')) units = path.includes('batch') ? items(body).reduce<number>((sum, item) => sum + unitsOf(valueOf(item)), 0) : unitsOf(record.value);
+  else if (path.endsWith('/delete')) units = path.includes('batch') ? items(body).length : 1;
+  else if (path.endsWith('/transaction')) units = items(record.set).reduce<number>((sum, item) => sum + unitsOf(valueOf(item)), 0) + items(record.delete).length;
+  return Math.max(1, units);
+}
+
+/** What a read cost once served: each value returned, rounded up on its own. */
+function readUnitsOf(result: unknown): number {
+  if (typeof result !== 'object' || result === null) return 1;
+  const record = result as { value?: unknown; data?: unknown[]; successfulKeys?: unknown[]; failedKeys?: unknown[] };
+  if (Array.isArray(record.data)) return Math.max(1, record.data.reduce<number>((sum, item) => sum + unitsOf((item as { value?: unknown }).value), 0));
+  if (Array.isArray(record.successfulKeys)) {
+    const found = record.successfulKeys.reduce<number>((sum, item) => sum + unitsOf((item as { value?: unknown }).value), 0);
+    return Math.max(1, found + (record.failedKeys?.length ?? 0));
+  }
+  return unitsOf(record.value);
+}
+
+/** A batch names 1–25 keys, none twice; @forge/kvs sends it as a bare array. */
+function checkBatch(items: unknown[]): void {
+  if (items.length === 0) throw new KvsError(400, 'BAD_REQUEST', 'A batch operation must name at least one key');
+  if (items.length > MAX_BATCH_KEYS) throw new KvsError(400, 'BAD_REQUEST', `A batch operation names at most ${MAX_BATCH_KEYS} keys`);
+  const keys = new Set(items.map((item) => (typeof item === 'object' && item !== null ? String((item as { key?: unknown }).key) : '')));
+  if (keys.size !== items.length) throw new KvsError(400, 'BAD_REQUEST', 'A batch operation names a key more than once');
+}
+
 export class KvsEmulator {
   private readonly values = new Map<string, StoredItem>();
   private readonly secrets = new Map<string, StoredItem>();
   readonly counters: KvsCounters = { reads: 0, writes: 0, faults: 0 };
   private faults: StorageFault[] = [];
+  readonly quota: KvsQuota;
 
   constructor(
     private readonly now: () => number = Date.now,
     private readonly persistFile?: string,
+    limits: QuotaLimits = FORGE_KVS_LIMITS,
   ) {
+    this.quota = new KvsQuota(now, limits);
     if (persistFile && existsSync(persistFile)) this.load(persistFile);
   }
 
@@ -140,7 +180,13 @@ export class KvsEmulator {
         const code = fault.status === 429 ? 'RATE_LIMIT_EXCEEDED' : 'INTERNAL_SERVER_ERROR';
         return Response.json({ code, message: `Injected storage fault (HTTP ${fault.status})` }, { status: fault.status, headers: fault.retryAfterS === undefined ? {} : { 'Retry-After': String(fault.retryAfterS) } });
       }
+      const kind: QuotaKind = READ_OPERATIONS.has(path) ? 'read' : 'write';
+      const waitS = this.quota.admit(kind, kind === 'read' ? 1 : writeUnitsOf(path, body));
+      if (waitS !== undefined) {
+        return Response.json({ code: 'RATE_LIMIT_EXCEEDED', message: 'Storage rate limit exceeded for this installation' }, { status: 429, headers: { 'Retry-After': String(waitS) } });
+      }
       const result = this.dispatch(path, body);
+      if (kind === 'read') this.quota.charge('read', readUnitsOf(result) - 1);
       if (result === undefined) return new Response(null, { status: 204 });
       return Response.json(result, { status: 200 });
     } catch (error) {
@@ -295,6 +341,7 @@ export class KvsEmulator {
   }
 
   private batchGet(items: unknown[]): JsonRecord {
+    checkBatch(items);
     this.counters.reads += items.length;
     const successfulKeys: JsonRecord[] = [];
     const failedKeys: JsonRecord[] = [];
@@ -308,6 +355,8 @@ export class KvsEmulator {
   }
 
   private batchSet(items: unknown[]): JsonRecord {
+    checkBatch(items);
+    if (Buffer.byteLength(JSON.stringify(items)) > MAX_BATCH_SET_BYTES) throw new KvsError(400, 'BAD_REQUEST', 'A batch set carries at most 4 MB');
     this.counters.writes += items.length;
     const successfulKeys: JsonRecord[] = [];
     const failedKeys: JsonRecord[] = [];
@@ -326,6 +375,7 @@ export class KvsEmulator {
   }
 
   private batchDelete(items: unknown[]): JsonRecord {
+    checkBatch(items);
     this.counters.writes += items.length;
     const successfulKeys: JsonRecord[] = [];
     for (const raw of items) {
