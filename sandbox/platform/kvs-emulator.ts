@@ -95,30 +95,6 @@ function keysNamedBy(body: unknown): string[] {
   return keys;
 }
 
-/** What a write request costs before it is served (see kvs-quota.ts for the rounding). */
-function writeUnitsOf(path: string, body: unknown): number {
-  const record = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
-  const items = (value: unknown) => (Array.isArray(value) ? (value as unknown[]) : []);
-  const valueOf = (item: unknown) => (typeof item === 'object' && item !== null ? (item as { value?: unknown }).value : undefined);
-  let units = 0;
-  if (path.endsWith('/set')) units = path.includes('batch') ? items(body).reduce<number>((sum, item) => sum + unitsOf(valueOf(item)), 0) : unitsOf(record.value);
-  else if (path.endsWith('/delete')) units = path.includes('batch') ? items(body).length : 1;
-  else if (path.endsWith('/transaction')) units = items(record.set).reduce<number>((sum, item) => sum + unitsOf(valueOf(item)), 0) + items(record.delete).length;
-  return Math.max(1, units);
-}
-
-/** What a read cost once served: each value returned, rounded up on its own. */
-function readUnitsOf(result: unknown): number {
-  if (typeof result !== 'object' || result === null) return 1;
-  const record = result as { value?: unknown; data?: unknown[]; successfulKeys?: unknown[]; failedKeys?: unknown[] };
-  if (Array.isArray(record.data)) return Math.max(1, record.data.reduce<number>((sum, item) => sum + unitsOf((item as { value?: unknown }).value), 0));
-  if (Array.isArray(record.successfulKeys)) {
-    const found = record.successfulKeys.reduce<number>((sum, item) => sum + unitsOf((item as { value?: unknown }).value), 0);
-    return Math.max(1, found + (record.failedKeys?.length ?? 0));
-  }
-  return unitsOf(record.value);
-}
-
 /** A batch names 1–25 keys, none twice; @forge/kvs sends it as a bare array. */
 function checkBatch(items: unknown[]): void {
   if (items.length === 0) throw new KvsError(400, 'BAD_REQUEST', 'A batch operation must name at least one key');
@@ -181,12 +157,12 @@ export class KvsEmulator {
         return Response.json({ code, message: `Injected storage fault (HTTP ${fault.status})` }, { status: fault.status, headers: fault.retryAfterS === undefined ? {} : { 'Retry-After': String(fault.retryAfterS) } });
       }
       const kind: QuotaKind = READ_OPERATIONS.has(path) ? 'read' : 'write';
-      const waitS = this.quota.admit(kind, kind === 'read' ? 1 : writeUnitsOf(path, body));
+      const waitS = this.quota.admit(kind, kind === 'read' ? 1 : unitsOf(body));
       if (waitS !== undefined) {
         return Response.json({ code: 'RATE_LIMIT_EXCEEDED', message: 'Storage rate limit exceeded for this installation' }, { status: 429, headers: { 'Retry-After': String(waitS) } });
       }
       const result = this.dispatch(path, body);
-      if (kind === 'read') this.quota.charge('read', readUnitsOf(result) - 1);
+      if (kind === 'read') this.quota.charge('read', unitsOf(result) - 1);
       if (result === undefined) return new Response(null, { status: 204 });
       return Response.json(result, { status: 200 });
     } catch (error) {

@@ -3,11 +3,11 @@
 // 4,000 reads and 4,000 writes a minute counted in 10 KB units ("request sizes are rounded up to
 // the nearest 10KB"); past them the platform answers 429 RATE_LIMIT_EXCEEDED.
 //
-// Where the docs are silent this counts on the app's unfavourable side, so that an app that fits
-// here fits there: every item of a batch, a query page or a transaction is rounded up on its own
-// (the docs round the request), and a request that names nothing still costs one unit. Windows
-// slide over the platform's clock, so a fake-clock test meets the limit exactly as a minute of
-// real traffic would.
+// As the docs say, the request is what is rounded: a write by the JSON it sends, a read by the JSON
+// it gets back (a batch of 25 deletes is one unit, a query page of 100 values of 3 KB is 30).
+// Assumed where they are silent: a read is admitted for one unit and charged the rest once served.
+// Windows slide over the platform's clock, so a fake-clock test meets the limit exactly as a minute
+// of real traffic would.
 export const KVS_REQUESTS_PER_SECOND = 1000;
 export const KVS_READ_UNITS_PER_MINUTE = 4000;
 export const KVS_WRITE_UNITS_PER_MINUTE = 4000;
@@ -27,7 +27,7 @@ export const FORGE_KVS_LIMITS: QuotaLimits = {
   writeUnitsPerMinute: KVS_WRITE_UNITS_PER_MINUTE,
 };
 
-/** The units one stored or returned value costs: its JSON rounded up to 10 KB, at least one. */
+/** The units a request or an answer costs: its JSON rounded up to 10 KB, at least one. */
 export function unitsOf(value: unknown): number {
   const bytes = value === undefined ? 0 : Buffer.byteLength(JSON.stringify(value) ?? '');
   return Math.max(1, Math.ceil(bytes / KVS_UNIT_BYTES));

@@ -15,7 +15,7 @@ describe('KVS rate limits and batch rules on the local Forge platform', () => {
   afterEach(() => platform.uninstall());
 
   it('answers 429 RATE_LIMIT_EXCEEDED with Retry-After past 4,000 write units a minute, and admits again as the minute slides', async () => {
-    // A 95 KB value costs 10 units: 400 of them, one every 100 ms, fill the minute exactly.
+    // A 95 KB value (with its key and JSON) costs 10 units: 400 of them, one every 100 ms, fill the minute exactly.
     const value = 'x'.repeat(95 * 1024);
     for (let i = 0; i < KVS_WRITE_UNITS_PER_MINUTE / 10; i += 1) {
       await kvs.set(`big:${i}`, value);
@@ -43,12 +43,16 @@ describe('KVS rate limits and batch rules on the local Forge platform', () => {
     expect(platform.kvs.quota.counters.readUnits).toBe(3 + 1);
   });
 
-  it('counts every value a query page returns', async () => {
+  it('counts a batch and a query page by their whole size, as one request each', async () => {
     await kvs.batchSet(Array.from({ length: 20 }, (_, i) => ({ key: `page:${String(i).padStart(2, '0')}`, value: 'y'.repeat(12 * 1024) })));
+    // 240 KB of values and their keys: 25 units, not 20 items of 2.
+    expect(platform.kvs.quota.counters.writeUnits).toBe(25);
     const before = platform.kvs.quota.counters.readUnits;
     const page = await kvs.query().where('key', WhereConditions.beginsWith('page:')).limit(20).getMany();
     expect(page.results).toHaveLength(20);
-    expect(platform.kvs.quota.counters.readUnits - before).toBe(20 * 2);
+    expect(platform.kvs.quota.counters.readUnits - before).toBe(25);
+    await kvs.batchDelete(page.results.map(({ key }) => ({ key })));
+    expect(platform.kvs.quota.counters.writeUnits).toBe(26);
   });
 
   it('refuses reads past 4,000 units a minute', async () => {
