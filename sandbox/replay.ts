@@ -31,7 +31,7 @@ export interface ReplaySummary {
   lines: number;
   delivered: number;
   queued: number;
-  deadLettered: number;
+  held: number;
   skipped: { notConfigured: number; forwardingDisabled: number; notSelected: number };
   /** Invocations that threw: Forge would have retried them; here they are reported. */
   failed: Array<{ line: number; error: string }>;
@@ -50,7 +50,7 @@ function skippedCount(summary: ReplaySummary): number {
 }
 
 function counts(summary: ReplaySummary): string {
-  return `${summary.delivered} delivered · ${summary.queued} queued · ${summary.deadLettered} dead-lettered · ${skippedCount(summary)} skipped · ${summary.bad.length} bad`;
+  return `${summary.delivered} delivered · ${summary.queued} queued · ${summary.held} held · ${skippedCount(summary)} skipped · ${summary.bad.length} bad`;
 }
 
 /** A text bar redrawn in place on a terminal; on anything else, a plain line every tenth of the way. */
@@ -120,8 +120,8 @@ function count(summary: ReplaySummary, line: number, result: FireResult): void {
     case 'queued':
       summary.queued += 1;
       return;
-    case 'dead-lettered':
-      summary.deadLettered += 1;
+    case 'held':
+      summary.held += 1;
       return;
     case 'not-configured':
       summary.skipped.notConfigured += 1;
@@ -173,7 +173,7 @@ export async function replayFile(file: string, options: ReplayOptions): Promise<
     lines: 0,
     delivered: 0,
     queued: 0,
-    deadLettered: 0,
+    held: 0,
     skipped: { notConfigured: 0, forwardingDisabled: 0, notSelected: 0 },
     failed: [],
     bad: [],
@@ -240,7 +240,7 @@ export function formatReplaySummary(summary: ReplaySummary, dataDir?: string): s
   const rows: Array<[string, number, string]> = [
     ['delivered', summary.delivered, ''],
     ['queued for retry', summary.queued, summary.stillQueued > 0 ? `${summary.stillQueued} still queued${dataDir ? `, kept in ${path.join(dataDir, 'queue.json')} for the next run` : ''}` : ''],
-    ['dead-lettered', summary.deadLettered, summary.deadLettered > 0 ? 'listed under Undelivered events on the settings page' : ''],
+    ['held', summary.held, summary.held > 0 ? 'refused by Coralogix as they are: listed under Undelivered events on the settings page' : ''],
     ['skipped', skipped, skippedWhy.join(', ')],
     ['bad lines', summary.bad.length, badLines.length > 0 ? `line${badLines.length === 1 ? '' : 's'} ${badLines.slice(0, 20).join(', ')}${badLines.length > 20 ? ', …' : ''}` : ''],
   ];

@@ -11,11 +11,12 @@ import { CoralogixReceiver, type AcceptedEntry } from './coralogix-receiver';
 import { errorMessage, SandboxError } from './errors';
 import { createSandboxRoutes } from './routes';
 import { EVENT_CATALOG, isEventType } from '../src/core/catalog';
-import type { DeadLetter, PendingDelivery } from '../src/core/pending';
 import { ingressHost, REGION_IDS } from '../src/core/regions';
 import { defaultStoredSettings } from '../src/core/settings';
 import { forwardEvent, heartbeat, retryDelivery, settingsResolver } from '../src/index';
+import { InvocationError } from '@forge/events';
 import { RETRY_QUEUE_KEY } from '../src/platform/retry-queue';
+import type { TriggerResult } from '../src/platform/trigger';
 import { invalidateSettingsCache } from '../src/platform/settings-cache';
 import { readApiKey, readSettings, writeSettings } from '../src/platform/settings-store';
 import { StorageKeys } from '../src/platform/storage-keys';
@@ -56,8 +57,9 @@ export type Account = 'admin' | 'member';
 
 export type FireResult =
   | { outcome: 'delivered'; eventId?: string; destination: Destination['kind'] }
-  | { outcome: 'queued'; eventId: string; reason: string; retryInSeconds: number }
-  | { outcome: 'dead-lettered'; eventId: string; cause: string; reason: string }
+  /** Not delivered now: kept on the retry queue (storage failed) or in the backlog, sent automatically unless `held`. */
+  | { outcome: 'queued'; eventId: string; reason: string; retryInSeconds: number | null }
+  | { outcome: 'held'; eventId: string; cause: string; reason: string }
   | { outcome: 'not-configured' }
   | { outcome: 'skipped'; reason: 'forwarding-disabled' | 'not-selected' }
   | { outcome: 'failed'; error: string };
@@ -86,7 +88,8 @@ export interface SandboxState {
   sandboxKey?: string;
   account: Account;
   queue: { pending: number; nextDueAt: number | null };
-  deadLetters: number;
+  /** Events waiting in the app's backlog (what the settings page lists). */
+  backlog: number;
 }
 
 export interface Sandbox {
@@ -383,15 +386,9 @@ class SandboxInstance implements Sandbox {
     if (this.host) this.host.accountId = this.accountId;
   }
 
-  /**
-   * Fires one event through the app's real trigger, as Forge invokes it, and tells what became of
-   * it from what the platform saw: the trigger itself reports nothing back to Forge.
-   */
+  /** Fires one event through the app's real trigger, as Forge invokes it, and tells what the trigger says became of it. */
   fire(payload: unknown): Promise<FireResult> {
     return this.exclusive(async () => {
-      const deadBefore = new Set(this.deadLetterKeys());
-      const pendingBefore = new Set(this.platform.queue.pending);
-      const requestsBefore = this.platform.egressCounters.requests;
       const received: AcceptedEntry[] = [];
       const stopListening = this.receiver.onEntries((entries) => received.push(...entries));
       let invocation: InvocationResult<unknown>;
@@ -401,31 +398,33 @@ class SandboxInstance implements Sandbox {
         stopListening();
       }
       if (!invocation.ok) return { outcome: 'failed', error: errorMessage(invocation.error) };
-
-      const deadKey = this.deadLetterKeys().find((key) => !deadBefore.has(key));
-      const letter = deadKey === undefined ? undefined : (this.platform.kvs.peek(deadKey) as DeadLetter | undefined);
-      if (letter) return { outcome: 'dead-lettered', eventId: letter.eventId, cause: letter.cause, reason: letter.reason };
-
-      const queued = this.platform.queue.pending.find((event) => !pendingBefore.has(event) && event.queueName === RETRY_QUEUE_KEY);
-      if (queued) {
-        const body = queued.body as Partial<PendingDelivery>;
-        return {
-          outcome: 'queued',
-          eventId: String(body.eventId ?? ''),
-          reason: body.lastReason ?? 'a retryable failure',
-          retryInSeconds: Math.max(0, Math.round((queued.deliverAt - this.platform.now()) / 1000)),
-        };
+      const result = invocation.value as TriggerResult | InvocationError;
+      if (result instanceof InvocationError) return { outcome: 'failed', error: 'The trigger asked Forge to invoke it again' };
+      switch (result.status) {
+        case 'skipped':
+          if (result.reason === 'not-configured') return { outcome: 'not-configured' };
+          return { outcome: 'skipped', reason: result.reason === 'forwarding-disabled' ? 'forwarding-disabled' : 'not-selected' };
+        case 'deferred':
+          return { outcome: 'queued', eventId: '', reason: result.reason, retryInSeconds: this.secondsUntilNextQueueEvent() };
+        case 'retry-requested':
+          return { outcome: 'failed', error: result.reason };
+        case 'handled': {
+          const attempt = result.attempt;
+          if (attempt.result === 'delivered') {
+            const eventId = received.map(eventIdOf).find((id) => id !== undefined) ?? result.eventId;
+            return { outcome: 'delivered', destination: this.destination.kind, eventId };
+          }
+          if (attempt.result === 'retry-scheduled') return { outcome: 'queued', eventId: result.eventId, reason: attempt.reason, retryInSeconds: attempt.delaySeconds };
+          if (attempt.held) return { outcome: 'held', eventId: result.eventId, cause: attempt.cause, reason: attempt.reason };
+          return { outcome: 'queued', eventId: result.eventId, reason: attempt.reason, retryInSeconds: this.secondsUntilNextQueueEvent() };
+        }
       }
-
-      if (this.platform.egressCounters.requests > requestsBefore) {
-        const eventId = received.map(eventIdOf).find((id) => id !== undefined);
-        return { outcome: 'delivered', destination: this.destination.kind, ...(eventId ? { eventId } : {}) };
-      }
-
-      const settings = await this.readSettingsView();
-      if (!settings.view || !settings.hasKey) return { outcome: 'not-configured' };
-      return { outcome: 'skipped', reason: settings.view.settings.forwardingEnabled ? 'not-selected' : 'forwarding-disabled' };
     });
+  }
+
+  private secondsUntilNextQueueEvent(): number | null {
+    const next = this.platform.queue.pending.filter((event) => event.queueName === RETRY_QUEUE_KEY).reduce<number | null>((soonest, event) => (soonest === null || event.deliverAt < soonest ? event.deliverAt : soonest), null);
+    return next === null ? null : Math.max(0, Math.round((next - this.platform.now()) / 1000));
   }
 
   async isConfigured(): Promise<boolean> {
@@ -469,7 +468,7 @@ class SandboxInstance implements Sandbox {
         destination: this.destination,
         account: this.account,
         queue: { pending: this.platform.queue.pending.length, nextDueAt: nextDueAt ?? null },
-        deadLetters: this.deadLetterKeys().length,
+        backlog: this.platform.kvs.keys().filter((key) => key.startsWith(StorageKeys.backlogItemPrefix)).length,
       };
     });
   }
@@ -485,10 +484,6 @@ class SandboxInstance implements Sandbox {
     await this.host?.close();
     await this.receiver.close();
     this.platform.uninstall();
-  }
-
-  private deadLetterKeys(): string[] {
-    return this.platform.kvs.keys().filter((key) => key.startsWith(StorageKeys.deadLetterPrefix));
   }
 
   private async readSettingsView() {

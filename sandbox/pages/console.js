@@ -27,8 +27,8 @@
 
   const OUTCOME_TITLES = {
     delivered: 'Delivered',
-    queued: 'Queued for retry',
-    'dead-lettered': 'Kept as an undelivered event',
+    queued: 'Kept for a retry',
+    held: 'Refused: kept for you',
     'not-configured': 'Not configured',
     skipped: 'Skipped',
     failed: 'The trigger failed',
@@ -41,9 +41,12 @@
           ? ['Coralogix (the sandbox receiver) accepted the entry.', link('/receiver', 'See it on the receiver page →')]
           : [`${destination.url ?? 'The endpoint'} accepted the entry.`];
       case 'queued':
-        return [`It failed for now (${outcome.reason}); the app put it on its retry queue, next attempt in about ${outcome.retryInSeconds} s.`, link('/receiver', 'Watch the receiver page →')];
-      case 'dead-lettered':
-        return [`Refused for good: ${outcome.reason}.`, link('/', 'See it under Undelivered events on the settings page →')];
+        return [
+          `It failed for now (${outcome.reason}); the app keeps it and sends it automatically${outcome.retryInSeconds === null ? ' once the settings are fixed' : `, next attempt in about ${outcome.retryInSeconds} s`}.`,
+          link('/', 'See it under Undelivered events on the settings page →'),
+        ];
+      case 'held':
+        return [`Coralogix refused it as it is: ${outcome.reason}.`, link('/', 'Retry or discard it under Undelivered events on the settings page →')];
       case 'not-configured':
         return ['The app has no settings yet, so it skipped the event.', link('/', 'Open the settings page and save a key →')];
       case 'skipped':

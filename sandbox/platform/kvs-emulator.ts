@@ -218,12 +218,12 @@ export class KvsEmulator {
     }
   }
 
+  // Reads hide a value past its TTL, but it is not gone at once: Forge removes expired values in the
+  // background, and nothing says how soon. Assumed the worst for an app that leases with TTLs: an
+  // expired value still makes a FAIL_IF_EXISTS write conflict until it is deleted or overwritten.
   private live(store: Map<string, StoredItem>, key: string): StoredItem | undefined {
     const item = store.get(key);
-    if (item?.expireAt !== undefined && item.expireAt <= this.now()) {
-      store.delete(key);
-      return undefined;
-    }
+    if (item?.expireAt !== undefined && item.expireAt <= this.now()) return undefined;
     return item;
   }
 
@@ -260,8 +260,8 @@ export class KvsEmulator {
     }
     const opts = options === undefined ? {} : asRecord(options);
     const previous = this.live(store, key);
-    if (opts.keyPolicy === 'FAIL_IF_EXISTS' && previous) {
-      throw new KvsError(409, 'KEY_ALREADY_EXISTS', 'Provided key already exists');
+    if (opts.keyPolicy === 'FAIL_IF_EXISTS' && store.has(key)) {
+      throw new KvsError(409, 'KEY_CONFLICT', 'Provided key already exists');
     }
     const ttl = opts.ttl as Ttl | undefined;
     const now = this.now();
@@ -275,19 +275,25 @@ export class KvsEmulator {
     return item;
   }
 
-  private set(store: Map<string, StoredItem>, body: JsonRecord): undefined {
+  /** With keyPolicy OVERRIDE and returnValue, answers the value before (PREVIOUS, even one past its TTL) or after (LATEST) the write. */
+  private set(store: Map<string, StoredItem>, body: JsonRecord): JsonRecord | undefined {
     this.counters.writes += 1;
-    this.write(store, body.key, body.value, body.options);
+    const options = body.options === undefined ? {} : asRecord(body.options);
+    const previous = typeof body.key === 'string' ? store.get(body.key) : undefined;
+    const written = this.write(store, body.key, body.value, body.options);
     this.persist();
-    return undefined;
+    if (options.keyPolicy !== 'OVERRIDE' || options.returnValue === undefined) return undefined;
+    const answer = options.returnValue === 'PREVIOUS' ? previous : written;
+    return answer === undefined ? undefined : this.describe(String(body.key), answer);
   }
 
   private delete(store: Map<string, StoredItem>, body: JsonRecord): undefined {
     this.counters.writes += 1;
     const key = this.checkKey(body.key);
-    if (!this.live(store, key)) throw new KvsError(404, 'KEY_NOT_FOUND', 'Provided key does not exist');
-    store.delete(key);
-    this.persist();
+    const existed = this.live(store, key) !== undefined;
+    // An expired value is deleted for good, though it reads as missing.
+    if (store.delete(key)) this.persist();
+    if (!existed) throw new KvsError(404, 'KEY_NOT_FOUND', 'Provided key does not exist');
     return undefined;
   }
 

@@ -1,9 +1,8 @@
-import type { FailureCause } from './retry-policy';
 import { v, validate, type Validated } from './validation';
 
-// An entry on its way to Coralogix that did not arrive at the first attempt: the body of a retry
-// queue event, and (with its cause) a dead letter. It holds no secret: the key is read from
-// secret storage at each attempt.
+// An entry on its way to Coralogix that did not arrive at the first attempt: the body of a backlog
+// item (core/backlog.ts), and of a queue event when storage could not take it. It holds no
+// secret: the key is read from secret storage at each attempt.
 
 const entrySchema = v.object({
   applicationName: v.string(),
@@ -27,19 +26,9 @@ const pendingDeliverySchema = v.object({
   firstAttemptAt: v.number(),
   lastAttemptAt: v.number(),
   lastReason: v.string().optional(),
-  /** Set once the heartbeat has replayed it after a settings change, so that happens only once. */
-  autoReplayed: v.boolean().optional(),
 });
 
 export type PendingDelivery = v.Infer<typeof pendingDeliverySchema>;
-
-export interface DeadLetter extends PendingDelivery {
-  cause: FailureCause;
-  reason: string;
-  deadLetteredAt: number;
-  /** The settings revision in force when it failed: a later revision may have fixed the cause. */
-  settingsRevision: number | null;
-}
 
 /**
  * A Bitbucket event that the trigger could not process (its settings could not be read): kept on the
@@ -53,12 +42,24 @@ const deferredEventSchema = v.object({
 
 export type DeferredEvent = v.Infer<typeof deferredEventSchema>;
 
+/** Asks the consumer to drain the installation's backlog (platform/drain.ts). */
+const drainMessageSchema = v.object({
+  kind: v.literal('drain'),
+  /** Also send what Coralogix refused as it was: the admin asked to retry everything. */
+  includeHeld: v.boolean().optional(),
+});
+
+export type DrainMessage = v.Infer<typeof drainMessageSchema>;
+
 /**
  * What the retry queue carries, read back. Only this app writes the queue, but the reader may be a
  * later version of it: unknown fields are dropped, not refused. The two shapes are told apart by
  * `kind` first, so a problem is reported against the shape that was meant.
  */
-export function decodeRetryMessage(body: unknown): Validated<DeferredEvent | PendingDelivery> {
-  const isDeferred = typeof body === 'object' && body !== null && (body as { kind?: unknown }).kind === 'deferred-event';
-  return isDeferred ? validate(deferredEventSchema, body, 'strip') : validate(pendingDeliverySchema, body, 'strip');
+export function decodeRetryMessage(body: unknown): Validated<DeferredEvent | DrainMessage | PendingDelivery> {
+  const kind = typeof body === 'object' && body !== null ? (body as { kind?: unknown }).kind : undefined;
+  if (kind === 'deferred-event') return validate(deferredEventSchema, body, 'strip');
+  if (kind === 'drain') return validate(drainMessageSchema, body, 'strip');
+  // Entries queued one by one for retry by earlier versions of the app: attempted once more, then kept in the backlog.
+  return validate(pendingDeliverySchema, body, 'strip');
 }

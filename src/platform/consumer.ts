@@ -1,7 +1,8 @@
 import { InvocationError, InvocationErrorCode } from '@forge/events';
 import { decodeRetryMessage } from '../core/pending';
 import { isLastPlatformAttempt, MAX_RETRY_DELAY_S, platformRetryAfterSeconds } from '../core/retry-policy';
-import { attemptDelivery, deadLetterUnattempted, type AttemptResult } from './delivery';
+import { attemptDelivery, keepUnattempted, type AttemptResult } from './delivery';
+import { runDrain, type DrainResult } from './drain';
 import { requeueMessage } from './retry-queue';
 import { cachedDeliverySettings } from './settings-cache';
 import { handleBitbucketEvent, type TriggerResult } from './trigger';
@@ -14,6 +15,8 @@ export interface QueueEvent {
 
 export type ConsumerResult =
   | AttemptResult
+  /** A drain of the backlog ran. */
+  | { readonly result: 'drain'; readonly drain: DrainResult }
   /** A deferred Bitbucket event, now processed as the trigger would have. */
   | { readonly result: 'processed'; readonly trigger: Exclude<TriggerResult, { status: 'retry-requested' }> }
   /** The app's bookkeeping failed on the platform's last retry: put back on the queue as a fresh message. */
@@ -22,7 +25,7 @@ export type ConsumerResult =
 
 type HandledOrRetry = Exclude<ConsumerResult, { result: 'handed-on' }> | { readonly result: 'retry-requested'; readonly reason: string };
 
-/** One more attempt for an entry that failed before, or the first processing of a deferred event. */
+/** A drain of the backlog, one more attempt for an entry storage could not keep, or the first processing of a deferred event. */
 export async function handleRetryEvent(event: QueueEvent): Promise<HandledOrRetry> {
   const parsed = decodeRetryMessage(event.body);
   if (!parsed.ok) {
@@ -31,21 +34,15 @@ export async function handleRetryEvent(event: QueueEvent): Promise<HandledOrRetr
     return { result: 'unreadable' };
   }
   const message = parsed.value;
+  const now = Date.now();
   if ('kind' in message) {
+    if (message.kind === 'drain') return { result: 'drain', drain: await runDrain(now, { includeHeld: message.includeHeld === true }) };
     const trigger = await handleBitbucketEvent(message.payload, { receivedAt: message.receivedAt, canDefer: false });
     return trigger.status === 'retry-requested' ? { result: 'retry-requested', reason: trigger.reason } : { result: 'processed', trigger };
   }
-  const now = Date.now();
   const settings = await cachedDeliverySettings(now);
-  if (!settings) {
-    const key = await deadLetterUnattempted(message, 'not-configured', 'The Coralogix settings were removed before the event could be retried', null, now);
-    return { result: 'dead-lettered', cause: 'not-configured', reason: 'not configured', key };
-  }
-  if (!settings.forwardingEnabled) {
-    const reason = 'Forwarding was switched off before the event could be retried';
-    const key = await deadLetterUnattempted(message, 'forwarding-disabled', reason, settings.revision, now);
-    return { result: 'dead-lettered', cause: 'forwarding-disabled', reason, key };
-  }
+  if (!settings) return keepUnattempted(message, 'not-configured', 'The Coralogix settings were removed before the event could be sent', now);
+  if (!settings.forwardingEnabled) return keepUnattempted(message, 'forwarding-disabled', 'Forwarding was switched off before the event could be sent', now);
   return attemptDelivery(message, settings, now);
 }
 

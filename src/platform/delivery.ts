@@ -1,23 +1,28 @@
+import { causeOf, isHeldCause } from '../core/backlog';
 import type { DeliveryOutcome } from '../core/outcome';
 import type { PendingDelivery } from '../core/pending';
-import { decideAfterFailure, type FailureCause } from '../core/retry-policy';
+import { retryDelaySeconds, type FailureCause } from '../core/retry-policy';
 import type { DeliverySettings } from '../core/settings';
 import { fitEntry, REDUCED_ENTRY_TEXT_BYTES } from '../core/size';
-import { addDeadLetter } from './dead-letters';
+import { addToBacklog } from './backlog';
+import { kickDrainAfterSuccess, noteBacklogged, requestDrain } from './drain';
 import { countDelivery, countFailure, flushHealth } from './health';
+import { errorName } from './log-safe';
 import { scheduleRetries } from './retry-queue';
 import { sendEntries } from './transport';
-import { errorName } from './log-safe';
 
 export type AttemptResult =
   | { readonly result: 'delivered' }
-  | { readonly result: 'retry-scheduled'; readonly reason: string; readonly delaySeconds: number }
-  | { readonly result: 'dead-lettered'; readonly cause: FailureCause; readonly reason: string; readonly key: string };
+  /** Kept in the backlog: the drain sends it (or, when `held`, the admin decides). */
+  | { readonly result: 'backlogged'; readonly cause: FailureCause; readonly reason: string; readonly id: string; readonly held: boolean }
+  /** Storage could not take it: on the retry queue instead, attempted again after the delay. */
+  | { readonly result: 'retry-scheduled'; readonly reason: string; readonly delaySeconds: number };
 
 /**
  * One attempt to deliver one entry, and the bookkeeping that accounts for it whatever happens:
- * delivered, put on the retry queue, or kept as a dead letter. Throws only when neither the queue
- * nor storage can take it, so the platform retries the invocation.
+ * delivered, or kept in the backlog (and a drain asked for), or, when storage fails, put on the retry
+ * queue. Throws only when neither storage nor the queue can take it, so the platform retries the
+ * invocation.
  */
 export async function attemptDelivery(pending: PendingDelivery, settings: DeliverySettings, now: number = Date.now()): Promise<AttemptResult> {
   const attempted: PendingDelivery = { ...pending, attempts: pending.attempts + 1, lastAttemptAt: now };
@@ -33,42 +38,51 @@ export async function attemptDelivery(pending: PendingDelivery, settings: Delive
   if (outcome.kind === 'delivered') {
     countDelivery('delivered', now);
     await flushHealth(now);
+    await kickDrainAfterSuccess(now);
     return { result: 'delivered' };
   }
-  return accountForFailure(attempted, outcome, settings.revision, now);
+  return accountForFailure(attempted, outcome, now);
 }
 
-async function accountForFailure(
-  attempted: PendingDelivery,
-  outcome: Exclude<DeliveryOutcome, { kind: 'delivered' }>,
-  settingsRevision: number,
-  now: number,
-): Promise<AttemptResult> {
+/** Keeps an entry that was not delivered: in the backlog, or on the queue when storage fails. */
+export async function accountForFailure(attempted: PendingDelivery, outcome: Exclude<DeliveryOutcome, { kind: 'delivered' }>, now: number): Promise<AttemptResult> {
   countFailure(outcome.reason, now);
-  const decision = decideAfterFailure(outcome, attempted.attempts, attempted.firstAttemptAt, now);
-  const failed: PendingDelivery = { ...attempted, lastReason: decision.reason };
   try {
-    if (decision.action === 'retry') {
-      try {
-        await scheduleRetries([{ delivery: failed, delaySeconds: decision.delaySeconds }]);
-        countDelivery('retriesScheduled', now);
-        return { result: 'retry-scheduled', reason: decision.reason, delaySeconds: decision.delaySeconds };
-      } catch (error) {
-        const why = `The retry queue refused the event (${errorName(error)}); last error: ${decision.reason}`;
-        const key = await addDeadLetter(failed, 'retry-unavailable', why, settingsRevision, now);
-        return { result: 'dead-lettered', cause: 'retry-unavailable', reason: why, key };
-      }
-    }
-    const key = await addDeadLetter(failed, decision.cause, decision.reason, settingsRevision, now);
-    return { result: 'dead-lettered', cause: decision.cause, reason: decision.reason, key };
+    return await keep(attempted, causeOf(outcome), outcome.reason, now, outcome.kind === 'retryable' ? outcome.retryAfterMs : undefined);
   } finally {
     await flushHealth(now, { urgent: true });
   }
 }
 
 /** Accounts for an entry that cannot even be attempted (e.g. the app is no longer configured). */
-export async function deadLetterUnattempted(pending: PendingDelivery, cause: FailureCause, reason: string, settingsRevision: number | null, now: number = Date.now()): Promise<string> {
-  const key = await addDeadLetter({ ...pending, lastReason: reason }, cause, reason, settingsRevision, now);
-  await flushHealth(now, { urgent: true });
-  return key;
+export async function keepUnattempted(pending: PendingDelivery, cause: FailureCause, reason: string, now: number = Date.now()): Promise<AttemptResult> {
+  try {
+    return await keep(pending, cause, reason, now, undefined);
+  } finally {
+    await flushHealth(now, { urgent: true });
+  }
+}
+
+async function keep(delivery: PendingDelivery, cause: FailureCause, reason: string, now: number, retryAfterMs: number | undefined): Promise<AttemptResult> {
+  let id: string;
+  try {
+    id = await addToBacklog(delivery, cause, reason, now);
+  } catch (error) {
+    const delaySeconds = retryDelaySeconds(delivery.attempts, retryAfterMs);
+    // The queue throws in turn when it cannot take it either: the caller asks the platform to retry.
+    await scheduleRetries([{ delivery: { ...delivery, lastReason: reason }, delaySeconds }]);
+    console.warn(`The backlog could not store an entry (${errorName(error)}); kept on the retry queue instead`);
+    countDelivery('retriesScheduled', now);
+    return { result: 'retry-scheduled', reason, delaySeconds };
+  }
+  countDelivery('backlogged', now);
+  noteBacklogged(now);
+  const held = isHeldCause(cause);
+  if (!held) {
+    // A drain already scheduled covers this entry too; a key refused waits for its probe or a settings save.
+    await requestDrain(now, { delaySeconds: retryDelaySeconds(1, retryAfterMs) }).catch((error: unknown) =>
+      console.warn(`Could not schedule the backlog's drain (${errorName(error)}); the hourly heartbeat will`),
+    );
+  }
+  return { result: 'backlogged', cause, reason, id, held };
 }

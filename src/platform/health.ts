@@ -18,8 +18,10 @@ const DAY_MS = 24 * HOUR_MS;
 export interface HealthCounts {
   delivered: number;
   failedAttempts: number;
+  /** Put on the retry queue because storage could not keep them. */
   retriesScheduled: number;
-  deadLettered: number;
+  /** Kept in the backlog (platform/backlog.ts) rather than delivered at once. */
+  backlogged: number;
   replayed: number;
   discarded: number;
   lastSuccessAt: number | null;
@@ -39,11 +41,11 @@ export interface HealthSummary extends HealthCounts {
 type CountName = Exclude<keyof HealthCounts, 'lastSuccessAt' | 'lastFailure'>;
 
 function emptyCounts(): HealthCounts {
-  return { delivered: 0, failedAttempts: 0, retriesScheduled: 0, deadLettered: 0, replayed: 0, discarded: 0, lastSuccessAt: null, lastFailure: null };
+  return { delivered: 0, failedAttempts: 0, retriesScheduled: 0, backlogged: 0, replayed: 0, discarded: 0, lastSuccessAt: null, lastFailure: null };
 }
 
 function merge(into: HealthCounts, from: HealthCounts): HealthCounts {
-  for (const name of ['delivered', 'failedAttempts', 'retriesScheduled', 'deadLettered', 'replayed', 'discarded'] as const) into[name] += from[name];
+  for (const name of ['delivered', 'failedAttempts', 'retriesScheduled', 'backlogged', 'replayed', 'discarded'] as const) into[name] += from[name];
   if (from.lastSuccessAt !== null && (into.lastSuccessAt === null || from.lastSuccessAt > into.lastSuccessAt)) into.lastSuccessAt = from.lastSuccessAt;
   if (from.lastFailure && (!into.lastFailure || from.lastFailure.at > into.lastFailure.at)) into.lastFailure = from.lastFailure;
   return into;

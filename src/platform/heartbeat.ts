@@ -1,21 +1,23 @@
 import { Severity } from '../core/catalog';
 import type { CoralogixEntry } from '../core/entry';
-import type { DeadLetter } from '../core/pending';
+import { backlogCount } from './backlog';
+import { bringDrainForward, requestDrain } from './drain';
 import { flushHealth, readHealth, recordHeartbeat } from './health';
-import { replayAllDeadLetters } from './replay';
 import { cachedDeliverySettings } from './settings-cache';
 import { sendEntries } from './transport';
+import { errorName } from './log-safe';
 
 export const HEARTBEAT_CLASS_NAME = 'bitbucket-coralogix:heartbeat';
 
 /**
  * Hourly: a small entry proves the stream is alive (a Coralogix "no data" alert on
- * className = bitbucket-coralogix:heartbeat fires when it goes silent), health is written, and dead
- * letters refused for the key or region are replayed once if the settings have changed since.
+ * className = bitbucket-coralogix:heartbeat fires when it goes silent), health is written, and a
+ * backlog whose drain was lost (its queue message with it) gets a drain again; when the heartbeat
+ * got through, one that waits out a back-off is brought forward.
  */
 export interface HeartbeatResult {
   readonly heartbeat: 'delivered' | 'failed' | 'not-configured';
-  readonly replayed: number;
+  readonly backlog: number;
 }
 
 export async function runHeartbeat(now: number = Date.now()): Promise<HeartbeatResult> {
@@ -23,9 +25,9 @@ export async function runHeartbeat(now: number = Date.now()): Promise<HeartbeatR
   const settings = await cachedDeliverySettings(now);
   if (!settings || !settings.forwardingEnabled) {
     await recordHeartbeat({ at: now, outcome: 'not-configured' });
-    return { heartbeat: 'not-configured', replayed: 0 };
+    return { heartbeat: 'not-configured', backlog: await backlogCount() };
   }
-  const health = await readHealth(now);
+  const [health, backlog] = await Promise.all([readHealth(now), backlogCount()]);
   const entry: CoralogixEntry = {
     applicationName: settings.applicationName,
     subsystemName: settings.subsystemName,
@@ -40,16 +42,21 @@ export async function runHeartbeat(now: number = Date.now()): Promise<HeartbeatR
       heartbeat: {
         delivered_24h: health.delivered,
         failed_attempts_24h: health.failedAttempts,
-        dead_lettered_24h: health.deadLettered,
+        backlogged_24h: health.backlogged,
+        backlog: backlog,
         last_success_at: health.lastSuccessAt === null ? null : new Date(health.lastSuccessAt).toISOString(),
       },
     }),
   };
   const outcome = await sendEntries(settings, [entry]);
   await recordHeartbeat(outcome.kind === 'delivered' ? { at: now, outcome: 'delivered' } : { at: now, outcome: 'failed', reason: outcome.reason });
-
-  const fixedSinceFailure = (letter: DeadLetter) =>
-    letter.cause === 'configuration' && !letter.autoReplayed && letter.settingsRevision !== null && letter.settingsRevision !== settings.revision;
-  const replayed = outcome.kind === 'delivered' ? await replayAllDeadLetters(now, fixedSinceFailure, { autoReplayed: true }) : 0;
-  return { heartbeat: outcome.kind === 'delivered' ? 'delivered' : 'failed', replayed };
+  if (backlog > 0) {
+    try {
+      if (outcome.kind === 'delivered') await bringDrainForward(now);
+      else await requestDrain(now, { delaySeconds: 60 });
+    } catch (error) {
+      console.warn(`Could not schedule the backlog's drain (${errorName(error)})`);
+    }
+  }
+  return { heartbeat: outcome.kind === 'delivered' ? 'delivered' : 'failed', backlog };
 }

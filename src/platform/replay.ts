@@ -1,58 +1,51 @@
-import type { DeadLetter, PendingDelivery } from '../core/pending';
+import { causeOf, isHeldCause } from '../core/backlog';
 import type { DeliverySettings } from '../core/settings';
-import { allDeadLetters, getDeadLetter, removeDeadLetter } from './dead-letters';
-import { attemptDelivery, type AttemptResult } from './delivery';
-import { countDelivery, flushHealth } from './health';
-import { scheduleRetries } from './retry-queue';
+import { getBacklogItem, holdItem, recordAttempt, removeFromBacklog } from './backlog';
+import { requestDrain } from './drain';
+import { countDelivery, countFailure, flushHealth } from './health';
+import { sendEntries } from './transport';
 
-/** A dead letter back on its way: attempts kept for the record, the 24 h retry window restarted. */
-function revive(letter: DeadLetter, now: number, options: { autoReplayed?: boolean } = {}): PendingDelivery {
-  const { eventId, eventType, entry, attempts, lastAttemptAt, lastReason } = letter;
-  return {
-    eventId,
-    eventType,
-    entry,
-    attempts,
-    firstAttemptAt: now,
-    lastAttemptAt,
-    ...(lastReason === undefined ? {} : { lastReason }),
-    ...(options.autoReplayed || letter.autoReplayed ? { autoReplayed: true } : {}),
-  };
-}
+// What the admin does from the settings page with the backlog: retry or discard one event now, or
+// retry all in the background (the drain, which never sends an event twice at once).
 
-export type ReplayOneResult = { status: 'not-found' } | { status: 'attempted'; attempt: AttemptResult };
+export type ReplayOneResult =
+  | { readonly status: 'not-found' }
+  | { readonly status: 'delivered' }
+  /** Not delivered: still in the backlog, held for the admin or waiting for the drain. */
+  | { readonly status: 'kept'; readonly held: boolean; readonly reason: string };
 
-/**
- * Retry one, now: the admin sees the outcome at once. The old dead letter is removed only after the
- * attempt has been accounted for (delivered, queued again, or stored again as a new dead letter).
- */
-export async function replayDeadLetter(key: string, settings: DeliverySettings, now: number = Date.now()): Promise<ReplayOneResult> {
-  const letter = await getDeadLetter(key);
-  if (!letter) return { status: 'not-found' };
-  const attempt = await attemptDelivery(revive(letter, now), settings, now);
-  await removeDeadLetter(key);
-  countDelivery('replayed', now);
-  await flushHealth(now, { urgent: true });
-  return { status: 'attempted', attempt };
-}
-
-/** Retry all: back onto the retry queue, which delivers them in the background. */
-export async function replayAllDeadLetters(now: number = Date.now(), filter: (letter: DeadLetter) => boolean = () => true, options: { autoReplayed?: boolean } = {}): Promise<number> {
-  const letters = (await allDeadLetters()).filter((item) => filter(item.value));
-  // Queue first, then delete: a failure in between leaves a duplicate, never a loss.
-  await scheduleRetries(letters.map((item) => ({ delivery: revive(item.value, now, options), delaySeconds: 0 })));
-  for (const item of letters) await removeDeadLetter(item.key);
-  if (letters.length > 0) {
-    countDelivery('replayed', now, letters.length);
+/** Retry one, now: the admin sees the outcome at once. It leaves the backlog only once delivered. */
+export async function replayBacklogItem(id: string, settings: DeliverySettings, now: number = Date.now()): Promise<ReplayOneResult> {
+  const found = await getBacklogItem(id);
+  if (!found) return { status: 'not-found' };
+  const item = { ...found.item, delivery: { ...found.item.delivery, attempts: found.item.delivery.attempts + 1, lastAttemptAt: now } };
+  const outcome = await sendEntries(settings, [item.delivery.entry]);
+  try {
+    if (outcome.kind === 'delivered') {
+      await removeFromBacklog([item], now);
+      countDelivery('delivered', now);
+      countDelivery('replayed', now);
+      return { status: 'delivered' };
+    }
+    countFailure(outcome.reason, now);
+    const cause = causeOf(outcome);
+    if (isHeldCause(cause) && !item.held) await holdItem(item, cause, outcome.reason, now);
+    else await recordAttempt(item, outcome.reason);
+    return { status: 'kept', held: item.held || isHeldCause(cause), reason: outcome.reason };
+  } finally {
     await flushHealth(now, { urgent: true });
   }
-  return letters.length;
 }
 
-export async function discardDeadLetter(key: string, now: number = Date.now()): Promise<boolean> {
-  const letter = await getDeadLetter(key);
-  if (!letter) return false;
-  await removeDeadLetter(key);
+/** Retry all: held events are put back in the drain's way and a drain is started, in the background. */
+export async function replayAll(now: number = Date.now()): Promise<void> {
+  await requestDrain(now, { force: true, includeHeld: true });
+}
+
+export async function discardBacklogItem(id: string, now: number = Date.now()): Promise<boolean> {
+  const found = await getBacklogItem(id);
+  if (!found) return false;
+  await removeFromBacklog([found.item], now);
   countDelivery('discarded', now);
   await flushHealth(now, { urgent: true });
   return true;

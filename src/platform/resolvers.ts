@@ -16,9 +16,10 @@ import {
   type SettingsState,
 } from '../shared/contract';
 import { ForbiddenError, requireWorkspaceAdmin, type Caller } from './authorization';
-import { countDeadLetters, countRecentEvictions, listDeadLetters } from './dead-letters';
+import { backlogCount, listBacklog, oldestSummary } from './backlog';
+import { readDrainState, requestDrain } from './drain';
 import { readHealth } from './health';
-import { discardDeadLetter, replayAllDeadLetters, replayDeadLetter } from './replay';
+import { discardBacklogItem, replayAll, replayBacklogItem } from './replay';
 import { invalidateSettingsCache } from './settings-cache';
 import { InvalidSettingsError, readApiKey, readDeliverySettings, readSettings, writeSettings } from './settings-store';
 import { sendEntries } from './transport';
@@ -54,8 +55,11 @@ const handlers: { [K in ResolverKey]: Handler<K> } = {
   [ResolverKeys.getSettings]: () => settingsState(),
 
   [ResolverKeys.saveSettings]: async (input) => {
-    await writeSettings(input.settings, input.apiKey);
+    const now = Date.now();
+    await writeSettings(input.settings, input.apiKey, now);
     invalidateSettingsCache();
+    // New settings may be what the backlog waited for: it drains now rather than at its next probe.
+    await requestDrain(now, { force: true }).catch((error: unknown) => console.warn(`Could not start the backlog's drain after a save (${errorName(error)})`));
     return settingsState();
   },
 
@@ -70,41 +74,53 @@ const handlers: { [K in ResolverKey]: Handler<K> } = {
   },
 
   [ResolverKeys.getStatus]: async () => {
-    const [view, health, deadLetterCount, evicted] = await Promise.all([readSettings(), readHealth(), countDeadLetters(), countRecentEvictions()]);
-    const { lastSuccessAt, lastFailure, lastHeartbeat, ...bucketCounts } = health;
-    const counts = { ...bucketCounts, evicted };
+    const [view, health, count, oldest, drain] = await Promise.all([readSettings(), readHealth(), backlogCount(), oldestSummary(), readDrainState()]);
+    const { lastSuccessAt, lastFailure, lastHeartbeat, ...last24h } = health;
     return {
       configured: view !== undefined,
       forwardingEnabled: view?.settings.forwardingEnabled ?? false,
       lastSuccessAt,
       lastFailure,
-      last24h: counts,
-      deadLetterCount,
+      last24h,
+      backlog: {
+        // The tallies may lag a listing by an event or two; what is listed is there.
+        count: Math.max(count, oldest ? 1 : 0),
+        oldestAt: oldest?.backloggedAt ?? null,
+        phase: drain.phase,
+        reason: drain.reason,
+        nextAttemptAt: drain.nextAttemptAt,
+        drainedInRun: drain.drainedInRun,
+      },
       lastHeartbeat,
     };
   },
 
-  [ResolverKeys.listDeadLetters]: (input) => listDeadLetters(input.limit ?? 20, input.cursor),
-
-  [ResolverKeys.retryDeadLetter]: async (input) => {
-    const result = await replayDeadLetter(input.key, await requireDeliverySettings());
-    if (result.status === 'not-found') throw new NotFoundError('That dead letter is gone: it was already retried, discarded or expired.');
-    const attempt = result.attempt;
-    if (attempt.result === 'delivered') return { outcome: 'delivered', message: 'Delivered to Coralogix.' };
-    if (attempt.result === 'retry-scheduled') return { outcome: 'retry-scheduled', message: `Not delivered yet (${attempt.reason}); it will be retried automatically.` };
-    return { outcome: 'dead-lettered', message: `Coralogix refused it again: ${attempt.reason}` };
+  [ResolverKeys.listBacklog]: async (input) => {
+    const page = await listBacklog(input.limit ?? 20, input.cursor);
+    return { items: page.items.map(({ id, summary }) => ({ id, ...summary })), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
   },
 
-  [ResolverKeys.retryAllDeadLetters]: async () => {
+  [ResolverKeys.retryBacklogItem]: async (input) => {
+    const result = await replayBacklogItem(input.id, await requireDeliverySettings());
+    if (result.status === 'not-found') throw new NotFoundError(GONE);
+    if (result.status === 'delivered') return { outcome: 'delivered', message: 'Delivered to Coralogix.' };
+    if (result.held) return { outcome: 'held', message: `Coralogix refused it again: ${result.reason}` };
+    return { outcome: 'waiting', message: `Not delivered yet (${result.reason}); it stays in the backlog and is sent automatically.` };
+  },
+
+  [ResolverKeys.retryAllBacklog]: async () => {
     await requireDeliverySettings();
-    return { queued: await replayAllDeadLetters() };
+    await replayAll();
+    return { waiting: await backlogCount() };
   },
 
-  [ResolverKeys.discardDeadLetter]: async (input) => {
-    if (!(await discardDeadLetter(input.key))) throw new NotFoundError('That dead letter is gone: it was already retried, discarded or expired.');
+  [ResolverKeys.discardBacklogItem]: async (input) => {
+    if (!(await discardBacklogItem(input.id))) throw new NotFoundError(GONE);
     return { discarded: true };
   },
 };
+
+const GONE = 'That event is no longer waiting: it was delivered or discarded.';
 
 function failure<T>(code: Extract<Envelope<T>, { ok: false }>['error']['code'], message: string, fieldErrors?: ReturnType<typeof fieldErrorsOf>): Envelope<T> {
   return { ok: false, error: { code, message, ...(fieldErrors ? { fieldErrors } : {}) } };

@@ -1,5 +1,5 @@
 import { Queue } from '@forge/events';
-import type { DeferredEvent, PendingDelivery } from '../core/pending';
+import type { DeferredEvent, DrainMessage, PendingDelivery } from '../core/pending';
 
 // Forge limits one push to 50 events and 200 KB; entries are capped at 100 KB (core/size.ts), so a
 // push is split by both count and size. A deferred raw event has no cap: one over 200 KB is refused,
@@ -46,4 +46,10 @@ export async function deferEvent(payload: unknown, receivedAt: number, delaySeco
 /** Puts a queue message back unchanged as a fresh message: the platform's retries of it start anew. */
 export async function requeueMessage(body: Record<string, unknown>, delaySeconds: number): Promise<void> {
   await pushAll([{ body, delayInSeconds: delaySeconds }]);
+}
+
+/** Asks for a drain of the backlog in `delaySeconds` (platform/drain.ts decides when to ask). */
+export async function pushDrainMessage(delaySeconds: number, includeHeld: boolean): Promise<void> {
+  const message: DrainMessage = { kind: 'drain', ...(includeHeld ? { includeHeld } : {}) };
+  await pushAll([{ body: { ...message }, delayInSeconds: delaySeconds }]);
 }

@@ -5,11 +5,19 @@ export const StorageKeys = {
   heartbeat: 'health:heartbeat',
   /** `health:bucket:<hour start ms>:<instance>` — delivery counts of one warm instance for one hour. */
   healthBucketPrefix: 'health:bucket:',
-  /** `dead:<inverted time>:<event id>` — inverted so a prefix query lists the newest first. */
-  deadLetterPrefix: 'dead:',
-  /**
-   * `evicted:<inverted time>:<event id>` — one marker per dead letter evicted for room, named after
-   * it: two instances evicting the same letter write the same marker, so it is counted once.
-   */
-  evictionMarkerPrefix: 'evicted:',
+  /** `backlog:body:<item id>` — an undelivered entry the drain sends (item ids are time-ordered: core/backlog.ts). */
+  backlogBodyPrefix: 'backlog:body:',
+  /** `backlog:held:<item id>` — an entry Coralogix refused as it is: left for the admin. */
+  backlogHeldPrefix: 'backlog:held:',
+  /** `backlog:item:<item id>` — the small summary the settings page lists, apart from the body. */
+  backlogItemPrefix: 'backlog:item:',
+  /** `backlog:tally:<hour start ms>:<instance>` — events added to and removed from the backlog by one instance in one hour. */
+  backlogTallyPrefix: 'backlog:tally:',
+  /** What the tallies add up to when the backlog was last seen empty, so its count needs no scan. */
+  backlogTallyBase: 'backlog:tally-base',
+  /** Held by the one drain running for the installation; expires on its own if that drain dies. */
+  drainLease: 'backlog:lease',
+  /** Set while a drain is on the queue, so a burst of failures schedules one, not one each. */
+  drainScheduled: 'backlog:scheduled',
+  drainState: 'backlog:state',
 } as const;

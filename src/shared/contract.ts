@@ -1,6 +1,6 @@
 import { apiKeySchema, storedSettingsSchema, type StoredSettings } from '../core/settings';
 import type { RegionId } from '../core/regions';
-import type { FailureCause } from '../core/retry-policy';
+import { BACKLOG_ITEM_ID, type BacklogPhase, type BacklogSummary } from '../core/backlog';
 import type { TestOutcomeKind } from '../core/test-event';
 import { v, type ValidationIssue } from '../core/validation';
 
@@ -13,10 +13,10 @@ export const ResolverKeys = {
   saveSettings: 'settings/save',
   sendTestEvent: 'delivery/send-test-event',
   getStatus: 'status/get',
-  listDeadLetters: 'dead-letters/list',
-  retryDeadLetter: 'dead-letters/retry',
-  retryAllDeadLetters: 'dead-letters/retry-all',
-  discardDeadLetter: 'dead-letters/discard',
+  listBacklog: 'backlog/list',
+  retryBacklogItem: 'backlog/retry',
+  retryAllBacklog: 'backlog/retry-all',
+  discardBacklogItem: 'backlog/discard',
 } as const;
 
 export type ResolverKey = (typeof ResolverKeys)[keyof typeof ResolverKeys];
@@ -45,10 +45,7 @@ export const sendTestEventInput = v.object({
   apiKey: apiKeySchema.optional(),
 });
 
-const DEAD_LETTER_KEY = /^dead:\d{13}:[0-9a-f]{32}$/;
-const deadLetterKey = v.string().assert((key) => DEAD_LETTER_KEY.test(key), 'Not a dead letter');
-
-export const listDeadLettersInput = v.object({
+export const listBacklogInput = v.object({
   limit: v
     .number()
     .assert((limit) => Number.isInteger(limit) && limit >= 1 && limit <= 100, 'Expected a whole number from 1 to 100')
@@ -58,17 +55,17 @@ export const listDeadLettersInput = v.object({
     .assert((cursor) => cursor.length <= 1000, 'The cursor is too long')
     .optional(),
 });
-export const deadLetterInput = v.object({ key: deadLetterKey });
+export const backlogItemInput = v.object({ id: v.string().assert((id) => BACKLOG_ITEM_ID.test(id), 'Not an undelivered event') });
 
 export const ResolverInputs = {
   [ResolverKeys.getSettings]: empty,
   [ResolverKeys.saveSettings]: saveSettingsInput,
   [ResolverKeys.sendTestEvent]: sendTestEventInput,
   [ResolverKeys.getStatus]: empty,
-  [ResolverKeys.listDeadLetters]: listDeadLettersInput,
-  [ResolverKeys.retryDeadLetter]: deadLetterInput,
-  [ResolverKeys.retryAllDeadLetters]: empty,
-  [ResolverKeys.discardDeadLetter]: deadLetterInput,
+  [ResolverKeys.listBacklog]: listBacklogInput,
+  [ResolverKeys.retryBacklogItem]: backlogItemInput,
+  [ResolverKeys.retryAllBacklog]: empty,
+  [ResolverKeys.discardBacklogItem]: backlogItemInput,
 } as const;
 
 export interface SettingsState {
@@ -87,16 +84,18 @@ export interface TestEventResult {
   status?: number;
 }
 
-export interface DeadLetterRow {
-  key: string;
-  eventId: string;
-  eventType: string;
-  cause: FailureCause;
-  reason: string;
-  attempts: number;
-  firstAttemptAt: number;
-  lastAttemptAt: number;
-  deadLetteredAt: number;
+/** One undelivered event as the page lists it: its summary, never its entry. */
+export type BacklogRow = BacklogSummary & { id: string };
+
+/** The backlog as an admin thinks of it: how many wait, since when, why, and whether it drains. */
+export interface BacklogStatus {
+  count: number;
+  oldestAt: number | null;
+  phase: BacklogPhase;
+  reason: string | null;
+  nextAttemptAt: number | null;
+  /** Delivered since the backlog last started to drain. */
+  drainedInRun: number;
 }
 
 export interface StatusState {
@@ -104,22 +103,22 @@ export interface StatusState {
   forwardingEnabled: boolean;
   lastSuccessAt: number | null;
   lastFailure: { at: number; reason: string } | null;
-  last24h: { delivered: number; failedAttempts: number; retriesScheduled: number; deadLettered: number; replayed: number; discarded: number; evicted: number };
-  deadLetterCount: number;
+  last24h: { delivered: number; failedAttempts: number; retriesScheduled: number; backlogged: number; replayed: number; discarded: number };
+  backlog: BacklogStatus;
   lastHeartbeat: { at: number; outcome: 'delivered' | 'failed' | 'not-configured'; reason?: string } | null;
 }
 
-export type RetryDeadLetterResult = { outcome: 'delivered' | 'retry-scheduled' | 'dead-lettered'; message: string };
+export type RetryBacklogItemResult = { outcome: 'delivered' | 'waiting' | 'held'; message: string };
 
 export interface ResolverResults {
   [ResolverKeys.getSettings]: SettingsState;
   [ResolverKeys.saveSettings]: SettingsState;
   [ResolverKeys.sendTestEvent]: TestEventResult;
   [ResolverKeys.getStatus]: StatusState;
-  [ResolverKeys.listDeadLetters]: { items: DeadLetterRow[]; nextCursor?: string };
-  [ResolverKeys.retryDeadLetter]: RetryDeadLetterResult;
-  [ResolverKeys.retryAllDeadLetters]: { queued: number };
-  [ResolverKeys.discardDeadLetter]: { discarded: true };
+  [ResolverKeys.listBacklog]: { items: BacklogRow[]; nextCursor?: string };
+  [ResolverKeys.retryBacklogItem]: RetryBacklogItemResult;
+  [ResolverKeys.retryAllBacklog]: { waiting: number };
+  [ResolverKeys.discardBacklogItem]: { discarded: true };
 }
 
 export type ResolverPayload<K extends ResolverKey> = v.Infer<(typeof ResolverInputs)[K]>;

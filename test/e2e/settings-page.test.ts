@@ -208,8 +208,9 @@ describe('the settings page in a browser', () => {
     await page.getByTestId('discard-one').first().click();
     await page.getByTestId('dead-letters-message').getByText('Discarded.').waitFor();
     await page.getByText('Nothing is waiting').waitFor();
-    expect(platform.kvs.keys().filter((key) => key.startsWith(StorageKeys.deadLetterPrefix))).toEqual([]);
-    expect(receiver.entries.map((entry) => entry.className)).toEqual(['avi:bitbucket:push:repository']);
+    expect(platform.kvs.keys().filter((key) => key.startsWith(StorageKeys.backlogItemPrefix))).toEqual([]);
+    // Listed oldest first: the retried one is the first event fired.
+    expect(receiver.entries.map((entry) => entry.className)).toEqual(['avi:bitbucket:deleted:repository']);
   }, 30_000);
 
   it('follows the dark theme', async () => {

@@ -1,4 +1,3 @@
-import { RETRY_WINDOW_MS } from '../../src/core/retry-policy';
 import { defaultStoredSettings } from '../../src/core/settings';
 import { HEARTBEAT_CLASS_NAME } from '../../src/platform/heartbeat';
 import type { CoralogixReceiver, Fault } from '../../sandbox/coralogix-receiver';
@@ -8,8 +7,8 @@ import { accountFor, idsOf, startConfiguredApp, stopConfiguredApp, useFakeClockA
 import { distinctEvents } from '../support/fixtures';
 
 // Fault injection: for each way Coralogix can misbehave, N events go in and every one must come out
-// delivered (at least once; exactly once after de-duplicating by event id) or kept as a dead letter
-// with its reason. The queue runs on a controllable clock, so a day of retries takes seconds.
+// delivered (at least once; exactly once after de-duplicating by event id) or waiting in the backlog
+// with its reason. The queue runs on a controllable clock, so days of retries take seconds.
 
 const API_KEY = 'cxtp_FaultSuiteKey0123456789';
 const EVENTS = 12;
@@ -17,6 +16,7 @@ const EVENTS = 12;
 // the timeout" costs little real time.
 const INVOCATION_TIMEOUT_MS = 6_000;
 const SLOW_MS = 1_500;
+const HOUR = 3_600_000;
 
 describe('delivery under failure', () => {
   let app: App;
@@ -40,38 +40,42 @@ describe('delivery under failure', () => {
     }
   }
 
-  /** Runs the retry queue on the fake clock until it is empty, calling `onTick` before each step. */
-  async function settle(onTick: () => Promise<void> = async () => undefined, limitMs = 2 * RETRY_WINDOW_MS): Promise<void> {
-    const deadline = now + limitMs;
+  /**
+   * Runs the queue on the fake clock, calling `onTick` before each step, until it is empty or
+   * `forMs` has passed (a backlog waiting for a key keeps one probe on the queue for ever).
+   */
+  async function settle(onTick: () => Promise<void> = async () => undefined, forMs = 3 * 24 * HOUR): Promise<void> {
+    const until = now + forMs;
     for (;;) {
       await onTick();
       await platform.queue.deliverDue();
       const next = platform.queue.nextDueAt();
-      if (next === undefined) return;
-      if (next > deadline) throw new Error('the retry queue did not settle');
+      if (next === undefined || next > until) return;
       now = Math.max(now, next);
     }
   }
 
-  const deadLetters = () => accountFor(platform, receiver, []).deadLetters;
+  const backlog = () => accountFor(platform, receiver, []).backlog;
   const account = (sentIds: string[]) => accountFor(platform, receiver, sentIds);
 
-  async function run(faults: Fault[], onTick?: () => Promise<void>): Promise<Accounting> {
+  async function run(faults: Fault[], onTick?: () => Promise<void>, forMs?: number): Promise<Accounting> {
     receiver.inject(...faults);
     const payloads = distinctEvents(EVENTS);
     await sendAll(payloads);
-    await settle(onTick);
+    await settle(onTick, forMs);
     return account(idsOf(payloads));
   }
 
   async function expectStatusPanelToAgree(outcome: Accounting): Promise<void> {
     now += 61_000;
     await platform.invoke(() => app.heartbeat({}, {}));
+    await settle(undefined, HOUR);
     const health = await app.readHealth(now);
     const receivedEvents = receiver.entries.filter((entry) => entry.className !== HEARTBEAT_CLASS_NAME).length;
     // Late answers past the timeout are the only deliveries the app cannot see succeed.
     expect(health.delivered).toBe(receivedEvents - outcome.duplicates);
-    expect(health.deadLettered).toBe(outcome.deadLetters.length);
+    const waiting = await platform.invoke(() => app.backlogCount());
+    expect(waiting.value).toBe(accountFor(platform, receiver, outcome.sent).backlog.length);
   }
 
   describe.each([
@@ -83,14 +87,15 @@ describe('delivery under failure', () => {
     ['HTTP 504', { kind: 'status', status: 504 }],
     ['a connection reset', { kind: 'reset' }],
   ] as Array<[string, Fault]>)('%s on the first attempts', (_name, fault) => {
-    it('delivers every event exactly once after retries', async () => {
+    it('delivers every event exactly once, the backlog in one request', async () => {
       const outcome = await run(Array.from({ length: 8 }, () => fault));
       expect(outcome.unaccounted).toEqual([]);
-      expect(outcome.deadLetters).toEqual([]);
+      expect(outcome.backlog).toEqual([]);
       expect([...outcome.deliveredIds].sort()).toEqual([...outcome.sent].sort());
       expect(outcome.duplicates).toBe(0);
       expect(outcome.lostByPlatform).toBe(0);
-      expect(platform.queue.stats.pushedEvents).toBeGreaterThanOrEqual(8);
+      // The 8 kept events went back together, in one request.
+      expect(receiver.requests.filter((request) => request.entries > 1)).toEqual([expect.objectContaining({ status: 200, entries: 8 })]);
       await expectStatusPanelToAgree(outcome);
     });
   });
@@ -100,13 +105,14 @@ describe('delivery under failure', () => {
     const [payload] = distinctEvents(1);
     const start = now;
     await sendAll([payload as Record<string, unknown>]);
+    expect(platform.queue.pending).toHaveLength(1);
     expect(platform.queue.pending[0]?.deliverAt).toBeGreaterThanOrEqual(start + 600_000);
   });
 
   it('retries answers slower than the send timeout, and counts the duplicates they cause', async () => {
     const outcome = await run(Array.from({ length: 3 }, () => ({ kind: 'delay', ms: SLOW_MS }) as Fault));
     expect(outcome.unaccounted).toEqual([]);
-    expect(outcome.deadLetters).toEqual([]);
+    expect(outcome.backlog).toEqual([]);
     expect(outcome.deliveredIds.size).toBe(EVENTS);
     // The receiver accepted each slow request after the app had given up on it.
     expect(outcome.duplicates).toBe(3);
@@ -125,7 +131,7 @@ describe('delivery under failure', () => {
     });
     expect(down).toBe(false);
     expect(outcome.unaccounted).toEqual([]);
-    expect(outcome.deadLetters).toEqual([]);
+    expect(outcome.backlog).toEqual([]);
     expect(outcome.deliveredIds.size).toBe(EVENTS);
     expect(outcome.duplicates).toBe(0);
     await expectStatusPanelToAgree(outcome);
@@ -135,69 +141,60 @@ describe('delivery under failure', () => {
     const flapping = Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? ({ kind: 'status', status: 503 } as Fault) : ({ kind: 'pass' } as Fault)));
     const outcome = await run(flapping);
     expect(outcome.unaccounted).toEqual([]);
-    expect(outcome.deadLetters).toEqual([]);
+    expect(outcome.backlog).toEqual([]);
     expect(outcome.deliveredIds.size).toBe(EVENTS);
     expect(outcome.duplicates).toBe(0);
     await expectStatusPanelToAgree(outcome);
   });
 
-  it.each([400, 404, 422])('keeps events refused as malformed (HTTP %i) as dead letters at once', async (status) => {
+  it.each([400, 404, 422])('holds events refused as malformed (HTTP %i) for the admin at once, asking for no drain', async (status) => {
     const outcome = await run(Array.from({ length: EVENTS }, () => ({ kind: 'status', status }) as Fault));
     expect(outcome.unaccounted).toEqual([]);
-    expect(outcome.deadLetters).toHaveLength(EVENTS);
-    for (const letter of outcome.deadLetters) expect(letter).toMatchObject({ cause: 'malformed', attempts: 1, reason: expect.stringContaining(`HTTP ${status}`) });
+    expect(outcome.backlog).toHaveLength(EVENTS);
+    for (const item of outcome.backlog) expect(item).toMatchObject({ cause: 'malformed', held: true, attempts: 1, reason: expect.stringContaining(`HTTP ${status}`) });
     expect(platform.queue.stats.pushedEvents).toBe(0);
     await expectStatusPanelToAgree(outcome);
   });
 
-  it('keeps events refused for the key as dead letters, and replays them once after the key is replaced', async () => {
+  it('keeps events refused for the key, probes every 15 minutes, and sends them all once the key works', async () => {
     receiver.acceptKeys('cxtp_TheNewKey0123456789');
-    const outcome = await run([]);
-    expect(outcome.unaccounted).toEqual([]);
-    expect(outcome.deadLetters).toHaveLength(EVENTS);
-    for (const letter of outcome.deadLetters) expect(letter).toMatchObject({ cause: 'configuration', reason: expect.stringMatching(/key.*region/) });
+    const payloads = distinctEvents(EVENTS);
+    await sendAll(payloads);
+    await settle(undefined, 3 * HOUR);
+    const waiting = account(idsOf(payloads));
+    expect(waiting.unaccounted).toEqual([]);
+    expect(waiting.backlog).toHaveLength(EVENTS);
+    for (const item of waiting.backlog) expect(item).toMatchObject({ cause: 'configuration', held: false, reason: expect.stringMatching(/key.*region/) });
+    // Three hours of a refused key: the 12 first attempts and about one probe each 15 minutes, not a retry per event.
+    expect(receiver.requests.length).toBeLessThanOrEqual(EVENTS + 3 * 4 + 2);
+    expect((await platform.invoke(() => app.readDrainState())).value).toMatchObject({ phase: 'waiting-for-settings' });
 
-    // A heartbeat without a settings change replays nothing.
-    receiver.acceptKeys(API_KEY, 'cxtp_TheNewKey0123456789');
-    await platform.invoke(() => app.heartbeat({}, {}));
-    await settle();
-    expect(deadLetters()).toHaveLength(EVENTS);
+    // The key starts working (fixed on the Coralogix side): the next probe sends everything.
+    receiver.acceptKeys(API_KEY);
+    await settle(undefined, 20 * 60_000);
+    const after = account(idsOf(payloads));
+    expect(after.backlog).toEqual([]);
+    expect(after.deliveredIds.size).toBe(EVENTS);
+    expect(after.duplicates).toBe(0);
+  });
 
-    // The admin replaces the key: the next heartbeat replays those refused for the key, once.
+  it('sends the backlog as soon as the admin saves a working key', async () => {
+    receiver.acceptKeys('cxtp_TheNewKey0123456789');
+    const payloads = distinctEvents(EVENTS);
+    await sendAll(payloads);
+    await settle(undefined, HOUR);
+    expect(backlog()).toHaveLength(EVENTS);
     now += 60_000;
     await app.writeSettings(defaultStoredSettings(), 'cxtp_TheNewKey0123456789', now);
     app.invalidateSettingsCache();
-    receiver.acceptKeys('cxtp_TheNewKey0123456789');
-    await platform.invoke(() => app.heartbeat({}, {}));
-    await settle();
-    const after = account(outcome.sent);
-    expect(after.unaccounted).toEqual([]);
-    expect(after.deadLetters).toEqual([]);
+    // What the settings page's save does after writing (resolvers.ts).
+    await platform.invoke(() => app.requestDrain(now, { force: true }));
+    const saved = now;
+    await settle(undefined, 60_000);
+    const after = account(idsOf(payloads));
+    expect(after.backlog).toEqual([]);
     expect(after.deliveredIds.size).toBe(EVENTS);
-  });
-
-  it('replays a configuration dead letter only once, automatically', async () => {
-    receiver.acceptKeys('nobody');
-    const outcome = await run([]);
-    expect(outcome.deadLetters).toHaveLength(EVENTS);
-    now += 60_000;
-    await app.writeSettings(defaultStoredSettings(), 'cxtp_StillWrongKey012345', now);
-    app.invalidateSettingsCache();
-    receiver.acceptKeys('nobody', 'cxtp_StillWrongKey012345');
-    // The heartbeat itself gets through (its key is accepted) but the receiver refuses the replays.
-    receiver.inject({ kind: 'pass' }, ...Array.from({ length: EVENTS }, () => ({ kind: 'status', status: 403 }) as Fault));
-    await platform.invoke(() => app.heartbeat({}, {}));
-    await settle();
-    const letters = deadLetters();
-    expect(letters).toHaveLength(EVENTS);
-    for (const letter of letters) expect(letter.autoReplayed).toBe(true);
-    // A later save and heartbeat leave them for the admin.
-    now += 60_000;
-    await app.writeSettings(defaultStoredSettings(), 'cxtp_StillWrongKey012345', now);
-    app.invalidateSettingsCache();
-    await platform.invoke(() => app.heartbeat({}, {}));
-    await settle();
-    expect(deadLetters()).toHaveLength(EVENTS);
+    expect(receiver.requests.at(-1)?.at).toBeLessThanOrEqual(saved + 1_000);
   });
 
   it('trims an entry Coralogix refuses as too large and delivers it', async () => {
@@ -218,25 +215,39 @@ describe('delivery under failure', () => {
     expect(text.trimmed.original_bytes).toBeGreaterThan(16_000);
   });
 
-  it('gives up after 24 hours of failures and keeps every event as a dead letter', async () => {
-    const outcome = await run(Array.from({ length: 2000 }, () => ({ kind: 'status', status: 503 }) as Fault));
+  it('keeps trying past a day, a request every 7.5 to 15 minutes, and delivers when Coralogix is back after 3 days', async () => {
+    const backAt = now + 3 * 24 * HOUR;
+    await receiver.stop();
+    let down = true;
+    const outcome = await run([], async () => {
+      if (down && now >= backAt) {
+        await receiver.resume();
+        down = false;
+      }
+    }, 4 * 24 * HOUR);
+    expect(down).toBe(false);
     expect(outcome.unaccounted).toEqual([]);
-    expect(outcome.deadLetters).toHaveLength(EVENTS);
-    for (const letter of outcome.deadLetters) {
-      expect(letter.cause).toBe('retries-exhausted');
-      expect(letter.lastAttemptAt - letter.firstAttemptAt).toBeLessThanOrEqual(RETRY_WINDOW_MS);
-      expect(letter.lastAttemptAt - letter.firstAttemptAt).toBeGreaterThan(RETRY_WINDOW_MS - 30 * 60_000);
-    }
-    await expectStatusPanelToAgree(outcome);
+    expect(outcome.backlog).toEqual([]);
+    expect(outcome.deliveredIds.size).toBe(EVENTS);
+    expect(outcome.duplicates).toBe(0);
+    // The drain backs off to one attempt every 7.5 to 15 minutes (jittered), whatever the backlog's size.
+    expect(platform.queue.stats.pushedEvents).toBeLessThanOrEqual(3 * 24 * 8 + 20);
+    expect(platform.queue.stats.pushedEvents).toBeGreaterThanOrEqual(3 * 24 * 4);
   });
 
-  it('keeps an event as a dead letter when the retry queue refuses it', async () => {
+  it('keeps an event in the backlog when the queue refuses its drain, and the heartbeat drains it', async () => {
     receiver.inject({ kind: 'status', status: 503 });
     platform.queue.refuseNextPushes(429);
     const [payload] = distinctEvents(1) as [Record<string, unknown>];
     await sendAll([payload]);
+    expect(platform.queue.pending).toEqual([]);
+    expect(account(idsOf([payload])).backlog).toHaveLength(1);
+    now += HOUR;
+    await platform.invoke(() => app.heartbeat({}, {}));
+    await settle(undefined, HOUR);
     const outcome = account(idsOf([payload]));
     expect(outcome.unaccounted).toEqual([]);
-    expect(outcome.deadLetters).toEqual([expect.objectContaining({ cause: 'retry-unavailable', reason: expect.stringContaining('HTTP 503') })]);
+    expect(outcome.backlog).toEqual([]);
+    expect(outcome.deliveredIds.size).toBe(1);
   });
 });

@@ -119,25 +119,31 @@ describe('forwarding Bitbucket events to Coralogix', () => {
     expect(JSON.parse(receiver.entries[0]?.text ?? '')).toMatchObject({ event: { unrecognised: true }, forge_payload: payload });
   });
 
-  it('keeps an event refused for its key as a dead letter, without the key', async () => {
+  it('keeps an event refused for its key in the backlog, without the key', async () => {
     await configure({}, 'cxtp_WrongKey000000000');
     const result = await trigger(fixture('push.repository'));
     expect(result.ok).toBe(true);
     expect(receiver.entries).toHaveLength(0);
-    const letters = platform.kvs.keys().filter((key) => key.startsWith('dead:'));
-    expect(letters).toHaveLength(1);
-    const letter = platform.kvs.peek(letters[0] as string);
-    expect(letter).toMatchObject({ cause: 'configuration', eventType: 'avi:bitbucket:push:repository', attempts: 1 });
-    expect(JSON.stringify(letter)).not.toContain('cxtp_WrongKey');
+    const summaries = platform.kvs.keys().filter((key) => key.startsWith(StorageKeys.backlogItemPrefix));
+    const bodies = platform.kvs.keys().filter((key) => key.startsWith(StorageKeys.backlogBodyPrefix));
+    expect(summaries).toHaveLength(1);
+    expect(bodies).toHaveLength(1);
+    expect(platform.kvs.peek(summaries[0] as string)).toMatchObject({ cause: 'configuration', eventType: 'avi:bitbucket:push:repository', attempts: 1, held: false });
+    expect(platform.kvs.peek(bodies[0] as string)).toMatchObject({ eventType: 'avi:bitbucket:push:repository', entry: { className: 'avi:bitbucket:push:repository' } });
+    for (const key of [...summaries, ...bodies]) expect(JSON.stringify(platform.kvs.peek(key))).not.toContain('cxtp_WrongKey');
   });
 
-  it('puts an event on the retry queue when Coralogix is unavailable', async () => {
+  it('keeps an event in the backlog when Coralogix is unavailable, and asks for one drain', async () => {
     await configure();
     receiver.inject({ kind: 'status', status: 503 });
     const result = await trigger(fixture('push.repository'));
     expect(result.ok).toBe(true);
+    expect(result.value).toMatchObject({ status: 'handled', attempt: { result: 'backlogged', cause: 'unavailable', held: false, reason: expect.stringContaining('HTTP 503') } });
     expect(platform.queue.pending).toHaveLength(1);
-    expect(platform.queue.pending[0]?.body).toMatchObject({ eventType: 'avi:bitbucket:push:repository', attempts: 1, lastReason: expect.stringContaining('HTTP 503') });
+    expect(platform.queue.pending[0]?.body).toEqual({ kind: 'drain' });
+    receiver.inject({ kind: 'status', status: 503 });
+    await trigger(fixture('deleted.repository'));
+    expect(platform.queue.pending).toHaveLength(1);
   });
 
   it('reads settings once for a burst of events, and again once they may be stale', async () => {

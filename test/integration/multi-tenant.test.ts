@@ -85,8 +85,8 @@ describe('one warm instance serving two workspaces', () => {
     expect(results.every((result) => result.ok)).toBe(true);
     expectOnlyOwnEntries(alpha, 20);
     expectOnlyOwnEntries(beta, 20);
-    expect(alpha.installation.kvs.keys().filter((key) => key.startsWith(StorageKeys.deadLetterPrefix))).toEqual([]);
-    expect(beta.installation.kvs.keys().filter((key) => key.startsWith(StorageKeys.deadLetterPrefix))).toEqual([]);
+    expect(alpha.installation.kvs.keys().filter((key) => key.startsWith(StorageKeys.backlogItemPrefix))).toEqual([]);
+    expect(beta.installation.kvs.keys().filter((key) => key.startsWith(StorageKeys.backlogItemPrefix))).toEqual([]);
   });
 
   it('keeps each workspace’s settings: a warm cache of one never serves the other', async () => {
@@ -116,17 +116,17 @@ describe('one warm instance serving two workspaces', () => {
     expect(beta.installation.bitbucket.calls.some((call) => call.path === REPOSITORY_PATH)).toBe(true);
   });
 
-  it('keeps each workspace’s failures, health and dead letters to itself', async () => {
+  it('keeps each workspace’s failures, health and backlog to itself', async () => {
     beta.receiver.inject({ kind: 'status', status: 401 });
     const [forAlpha, forBeta] = payloads(2, 0) as [Record<string, unknown>, Record<string, unknown>];
     await platform.emitProductEvent(app.forwardEvent, forBeta, beta.installation);
     await platform.emitProductEvent(app.forwardEvent, forAlpha, alpha.installation);
-    expect(beta.installation.kvs.keys().filter((key) => key.startsWith(StorageKeys.deadLetterPrefix))).toHaveLength(1);
-    expect(alpha.installation.kvs.keys().filter((key) => key.startsWith(StorageKeys.deadLetterPrefix))).toHaveLength(0);
+    expect(beta.installation.kvs.keys().filter((key) => key.startsWith(StorageKeys.backlogItemPrefix))).toHaveLength(1);
+    expect(alpha.installation.kvs.keys().filter((key) => key.startsWith(StorageKeys.backlogItemPrefix))).toHaveLength(0);
     const alphaHealth = await platform.invoke(() => app.readHealth(), { installation: alpha.installation });
     const betaHealth = await platform.invoke(() => app.readHealth(), { installation: beta.installation });
-    expect(alphaHealth.value).toMatchObject({ delivered: 1, failedAttempts: 0, deadLettered: 0 });
-    expect(betaHealth.value).toMatchObject({ delivered: 0, failedAttempts: 1, deadLettered: 1 });
+    expect(alphaHealth.value).toMatchObject({ delivered: 1, failedAttempts: 0, backlogged: 0 });
+    expect(betaHealth.value).toMatchObject({ delivered: 0, failedAttempts: 1, backlogged: 1 });
   });
 
   it('serves each workspace’s settings page from its own storage, as its own admin', async () => {

@@ -12,7 +12,7 @@ import { distinctEvents } from '../support/fixtures';
 // The platform fails too: Forge storage answers 429 and 5xx, the queue refuses pushes past its
 // limits, and the platform retries a trigger only when it returns an InvocationError (at most 4
 // times) and a queue event at most 4 times within 24 h. Under every such fault each event must end
-// delivered, still retrying, or kept as a dead letter with its reason: none lost by the platform.
+// delivered, still retrying, or kept in the backlog with its reason: none lost by the platform.
 // Everything runs on a fake clock; each test has an explicit time bound.
 
 const API_KEY = 'cxtp_PlatformFaultsKey01234';
@@ -85,12 +85,12 @@ describe('delivery when the Forge platform itself fails', () => {
       expect(platform.kvs.counters.faults).toBeGreaterThan(0);
       expect(outcome.unaccounted).toEqual([]);
       expect(outcome.lostByPlatform).toBe(0);
-      expect(outcome.deadLetters).toEqual([]);
+      expect(outcome.backlog).toEqual([]);
     });
   });
 
-  it('loses nothing when storage fails while Coralogix refuses the key (the dead letter cannot be written at first)', async () => {
-    const outcome = await runWith([{ operations: ['set', 'batch/set'], keyPrefix: StorageKeys.deadLetterPrefix, status: 503, times: 2 }], [{ kind: 'status', status: 401 }, { kind: 'status', status: 401 }, { kind: 'status', status: 401 }], 2);
+  it('loses nothing when storage fails while Coralogix refuses the key (the backlog cannot keep the event at first)', async () => {
+    const outcome = await runWith([{ operations: ['set', 'batch/set'], keyPrefix: StorageKeys.backlogBodyPrefix, status: 503, times: 2 }], [{ kind: 'status', status: 401 }, { kind: 'status', status: 401 }, { kind: 'status', status: 401 }], 2);
     expect(outcome.unaccounted).toEqual([]);
     expect(outcome.lostByPlatform).toBe(0);
   });
@@ -118,23 +118,27 @@ describe('delivery when the Forge platform itself fails', () => {
     expect(outcome.unaccounted).toEqual([]);
     expect(outcome.lostByPlatform).toBe(0);
     expect(outcome.deliveredIds.size).toBe(4);
-    // Each event's platform retries were used up (the outage outlasts them), and none was dropped:
-    // the consumer handed each on as a fresh queue message before its last retry.
-    expect(platform.queue.stats.platformRetries).toBeGreaterThanOrEqual(payloads.length * PLATFORM_MAX_RETRIES);
+    // The outage outlasts the platform's retries of a queued event, and none was dropped: the
+    // consumer handed it on as a fresh queue message before its last retry.
+    expect(platform.queue.stats.platformRetries).toBeGreaterThanOrEqual(PLATFORM_MAX_RETRIES);
     expect(platform.queue.stats.abandoned).toEqual([]);
   });
 
-  it('keeps events as dead letters when the queue refuses pushes past its per-minute limit', async () => {
+  it('keeps more failures in a minute than the queue takes pushes, with one drain message for all, and delivers them', async () => {
     const payloads = distinctEvents(MAX_EVENTS_PER_MINUTE + 20);
     receiver.inject(...payloads.map(() => ({ kind: 'status', status: 503 }) as Fault));
-    // All within one minute: the first MAX_EVENTS_PER_MINUTE retries are queued, the rest refused by the rate limit.
+    // All within one minute: one push per event would pass the queue's per-minute limit.
     await emitAll(payloads, 100);
-    expect(platform.queue.stats.rateLimited).toBeGreaterThan(0);
-    const refused = account(payloads).deadLetters.filter((letter) => letter.cause === 'retry-unavailable');
-    expect(refused.length).toBe(20);
+    expect(platform.queue.stats.rateLimited).toBe(0);
+    expect(platform.queue.pending).toHaveLength(1);
+    expect(account(payloads).backlog).toHaveLength(payloads.length);
+    expect(platform.kvs.quota.counters.rateLimited).toBe(0);
     await settle();
     const outcome = account(payloads);
     expect(outcome.unaccounted).toEqual([]);
+    expect(outcome.backlog).toEqual([]);
+    expect(outcome.deliveredIds.size).toBe(payloads.length);
+    expect(outcome.duplicates).toBe(0);
     expect(outcome.lostByPlatform).toBe(0);
   });
 

@@ -1,6 +1,7 @@
 import { defaultStoredSettings } from '../../src/core/settings';
 import { TEST_EVENT_CLASS_NAME } from '../../src/core/test-event';
 import { ResolverKeys, type Envelope, type ResolverKey } from '../../src/shared/contract';
+import { RETRY_QUEUE_KEY } from '../../src/platform/retry-queue';
 import { StorageKeys } from '../../src/platform/storage-keys';
 import { CoralogixReceiver } from '../../sandbox/coralogix-receiver';
 import { ForgePlatform } from '../../sandbox/platform/forge-platform';
@@ -17,8 +18,11 @@ describe('settings page resolvers', () => {
   let receiver: CoralogixReceiver;
   let app: ReturnType<typeof loadApp>;
   const responses: string[] = [];
+  // A clock of the test's own, so the backlog's time-ordered ids and the drain's delays are exact.
+  let now = Date.parse('2026-11-22T09:00:00Z');
 
   beforeAll(() => {
+    jest.spyOn(Date, 'now').mockImplementation(() => now);
     jest.spyOn(console, 'error').mockImplementation(() => undefined);
     jest.spyOn(console, 'warn').mockImplementation(() => undefined);
   });
@@ -31,11 +35,12 @@ describe('settings page resolvers', () => {
 
   beforeEach(async () => {
     receiver = await CoralogixReceiver.start({ apiKeys: [KEY] });
-    platform = new ForgePlatform({ invocationTimeoutMs: 6_000 });
+    platform = new ForgePlatform({ now: () => now, invocationTimeoutMs: 6_000 });
     platform.routeEgress('ingress.eu1.coralogix.com', receiver.url);
     platform.routeEgress('ingress.us2.coralogix.com', receiver.url);
     platform.bitbucket.serveWorkspaceRoles(platform.workspaceId, { [ADMIN]: 'owner', [MEMBER]: 'member' });
     app = loadApp();
+    platform.registerConsumer(RETRY_QUEUE_KEY, (event, context) => app.retryDelivery(event as Parameters<typeof app.retryDelivery>[0], context));
   });
   afterEach(async () => {
     await receiver.close();
@@ -56,7 +61,7 @@ describe('settings page resolvers', () => {
 
   describe('who may call', () => {
     it.each(Object.values(ResolverKeys))('refuses %s to a workspace member who is not an admin', async (key) => {
-      const payload = key.startsWith('dead-letters/') && key !== ResolverKeys.listDeadLetters && key !== ResolverKeys.retryAllDeadLetters ? { key: `dead:0000000000001:${'0'.repeat(32)}` } : {};
+      const payload = key === ResolverKeys.retryBacklogItem || key === ResolverKeys.discardBacklogItem ? { id: `0000000000001:${'0'.repeat(32)}` } : {};
       expect(await call(key, payload, MEMBER)).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     });
 
@@ -175,7 +180,7 @@ describe('settings page resolvers', () => {
   });
 
   describe('status', () => {
-    it('reports configuration, deliveries and dead letters', async () => {
+    it('reports configuration, deliveries and the backlog', async () => {
       await save();
       await platform.invoke(() => app.forwardEvent({ eventType: 'avi:bitbucket:deleted:repository', repository: { uuid: '{r}' } }, {}));
       receiver.inject({ kind: 'status', status: 400 });
@@ -183,49 +188,85 @@ describe('settings page resolvers', () => {
       const result = await call(ResolverKeys.getStatus, {});
       expect(result).toMatchObject({
         ok: true,
-        data: { configured: true, forwardingEnabled: true, deadLetterCount: 1, last24h: { delivered: 1, failedAttempts: 1, deadLettered: 1 }, lastFailure: { reason: expect.stringContaining('HTTP 400') } },
+        data: {
+          configured: true,
+          forwardingEnabled: true,
+          backlog: { count: 1, oldestAt: expect.any(Number), phase: 'idle' },
+          last24h: { delivered: 1, failedAttempts: 1, backlogged: 1 },
+          lastFailure: { reason: expect.stringContaining('HTTP 400') },
+        },
       });
+    });
+
+    it('says why the backlog waits and when it is tried again', async () => {
+      await save();
+      receiver.inject({ kind: 'status', status: 503 }, { kind: 'status', status: 503 });
+      await platform.invoke(() => app.forwardEvent({ eventType: 'avi:bitbucket:created:repository', repository: { uuid: '{r}' } }, {}));
+      now += 60_000;
+      await platform.queue.deliverDue();
+      expect(await call(ResolverKeys.getStatus, {})).toMatchObject({ ok: true, data: { backlog: { count: 1, phase: 'retrying', reason: expect.stringContaining('HTTP 503'), nextAttemptAt: expect.any(Number) } } });
     });
   });
 
-  describe('dead letters', () => {
-    async function deadLetter(): Promise<string> {
-      receiver.inject({ kind: 'status', status: 422 });
+  describe('the backlog', () => {
+    /** An event Coralogix refused as it was (held for the admin), or one it could not take now (waiting). */
+    async function backlogged(status = 422): Promise<string> {
+      receiver.inject({ kind: 'status', status });
       await platform.invoke(() => app.forwardEvent({ eventType: 'avi:bitbucket:created:repository', repository: { uuid: `{${Math.random()}}` } }, {}));
-      const [letter] = (await app.listDeadLetters(1)).items;
-      if (!letter) throw new Error('expected a dead letter');
-      return letter.key;
+      now += 1_000;
+      const listed = (await app.listBacklog(100)).items;
+      const last = listed[listed.length - 1];
+      if (!last) throw new Error('expected an event in the backlog');
+      return last.id;
     }
 
-    it('lists, retries one and discards one', async () => {
+    it('lists oldest first, retries one and discards one', async () => {
       await save();
-      const first = await deadLetter();
-      const second = await deadLetter();
-      const listed = await call<{ items: Array<{ key: string }> }>(ResolverKeys.listDeadLetters, { limit: 10 });
-      expect(listed.ok && listed.data.items.map((item) => item.key)).toEqual([second, first]);
-      expect(await call(ResolverKeys.retryDeadLetter, { key: first })).toMatchObject({ ok: true, data: { outcome: 'delivered' } });
-      expect(await call(ResolverKeys.discardDeadLetter, { key: second })).toMatchObject({ ok: true, data: { discarded: true } });
-      expect(await call(ResolverKeys.discardDeadLetter, { key: second })).toMatchObject({ ok: false, error: { code: 'not-found' } });
-      expect(await app.countDeadLetters()).toBe(0);
+      const first = await backlogged();
+      const second = await backlogged();
+      const listed = await call<{ items: Array<{ id: string; held: boolean }> }>(ResolverKeys.listBacklog, { limit: 10 });
+      expect(listed.ok && listed.data.items.map((item) => [item.id, item.held])).toEqual([
+        [first, true],
+        [second, true],
+      ]);
+      expect(await call(ResolverKeys.retryBacklogItem, { id: first })).toMatchObject({ ok: true, data: { outcome: 'delivered' } });
+      expect(await call(ResolverKeys.discardBacklogItem, { id: second })).toMatchObject({ ok: true, data: { discarded: true } });
+      expect(await call(ResolverKeys.discardBacklogItem, { id: second })).toMatchObject({ ok: false, error: { code: 'not-found' } });
+      expect((await app.listBacklog(10)).items).toEqual([]);
     });
 
-    it('retries all through the queue', async () => {
+    it('says what became of a retry that failed again', async () => {
       await save();
-      await deadLetter();
-      await deadLetter();
-      expect(await call(ResolverKeys.retryAllDeadLetters, {})).toMatchObject({ ok: true, data: { queued: 2 } });
-      expect(platform.queue.pending).toHaveLength(2);
+      const held = await backlogged(422);
+      receiver.inject({ kind: 'status', status: 422 });
+      expect(await call(ResolverKeys.retryBacklogItem, { id: held })).toMatchObject({ ok: true, data: { outcome: 'held', message: expect.stringContaining('HTTP 422') } });
+      const waiting = await backlogged(503);
+      receiver.inject({ kind: 'status', status: 503 });
+      expect(await call(ResolverKeys.retryBacklogItem, { id: waiting })).toMatchObject({ ok: true, data: { outcome: 'waiting', message: expect.stringContaining('sent automatically') } });
+      expect((await app.listBacklog(10)).items.map((item) => item.summary.attempts)).toEqual([2, 2]);
     });
 
-    it.each([['settings:v1'], ['dead:1:x'], [`dead:0000000000001:${'0'.repeat(31)}Z`]])('refuses to touch %s, which is not a dead letter', async (key) => {
+    it('retries all in the background: one drain on the queue, however many wait', async () => {
       await save();
-      expect(await call(ResolverKeys.discardDeadLetter, { key })).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
-      expect(await call(ResolverKeys.retryDeadLetter, { key })).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
+      await backlogged();
+      await backlogged();
+      platform.queue.pending.splice(0);
+      expect(await call(ResolverKeys.retryAllBacklog, {})).toMatchObject({ ok: true, data: { waiting: 2 } });
+      expect(platform.queue.pending.map((event) => event.body)).toEqual([{ kind: 'drain', includeHeld: true }]);
+      await platform.queue.deliverDue();
+      expect((await app.listBacklog(10)).items).toEqual([]);
+      expect(receiver.entries).toHaveLength(2);
+    });
+
+    it.each([['settings:v1'], ['backlog:body:1:x'], [`0000000000001:${'0'.repeat(31)}Z`]])('refuses to touch %s, which is not an undelivered event', async (id) => {
+      await save();
+      expect(await call(ResolverKeys.discardBacklogItem, { id })).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
+      expect(await call(ResolverKeys.retryBacklogItem, { id })).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
       expect(platform.kvs.peek('settings:v1')).toBeDefined();
     });
 
     it('bounds the page size', async () => {
-      expect(await call(ResolverKeys.listDeadLetters, { limit: 1000 })).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
+      expect(await call(ResolverKeys.listBacklog, { limit: 1000 })).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
     });
   });
 });

@@ -72,7 +72,7 @@ describe('replaying a file of events', () => {
     const progress = capture(false);
     const summary = await replayFile(file, { sandbox, progress: progress.stream });
 
-    expect(summary).toMatchObject({ lines: 5, delivered: 3, queued: 0, deadLettered: 0, failed: [], configuredDefaults: true, stillQueued: 0, interrupted: false });
+    expect(summary).toMatchObject({ lines: 5, delivered: 3, queued: 0, held: 0, failed: [], configuredDefaults: true, stillQueued: 0, interrupted: false });
     expect(summary.bad).toEqual([
       { line: 3, message: expect.stringMatching(/^not valid JSON \(/) },
       { line: 4, message: 'not a JSON object (an array)' },
@@ -86,7 +86,7 @@ describe('replaying a file of events', () => {
     const output = progress.chunks.join('');
     expect(output).toContain('line 3: not valid JSON');
     expect(output).toContain('line 4: not a JSON object (an array); skipped');
-    expect(output).toMatch(/Replaying: 100% \(3 delivered · 0 queued · 0 dead-lettered · 0 skipped · 2 bad\)\n$/);
+    expect(output).toMatch(/Replaying: 100% \(3 delivered · 0 queued · 0 held · 0 skipped · 2 bad\)\n$/);
     expect(output).not.toContain('\r');
   }, 30_000);
 
@@ -97,10 +97,10 @@ describe('replaying a file of events', () => {
     const progress = capture(true);
     const summary = await replayFile(file, { sandbox, progress: progress.stream });
 
-    expect(summary).toMatchObject({ delivered: 1, queued: 1, deadLettered: 1, configuredDefaults: false, stillQueued: 1 });
+    expect(summary).toMatchObject({ delivered: 1, queued: 2, held: 0, configuredDefaults: false, stillQueued: 1 });
     const output = progress.chunks.join('');
     expect(output).toContain('\r\x1b[2KReplaying [');
-    expect(output).toMatch(/\[#{24}\] 100% {2}1 delivered · 1 queued · 1 dead-lettered · 0 skipped · 2 bad\n$/);
+    expect(output).toMatch(/\[#{24}\] 100% {2}1 delivered · 2 queued · 0 held · 0 skipped · 2 bad\n$/);
     expect(output).toContain('\r\x1b[2Kline 3: not valid JSON');
     // The app's own log lines go above the bar, not through it.
     expect(output).toMatch(/\r\x1b\[2KEvent [0-9a-f]{32} \(avi:bitbucket:push:repository\) not delivered yet/);

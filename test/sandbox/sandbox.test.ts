@@ -200,19 +200,19 @@ describe('the sandbox endpoints and outcomes', () => {
     invalidateSettingsCache();
     expect(await sandbox.fire(fixture('push.repository'))).toEqual({ outcome: 'skipped', reason: 'forwarding-disabled' });
 
-    // A key the receiver does not take: refused for good, kept as an undelivered event, and the
-    // refusal is on the receiver page.
+    // A key the receiver does not take: kept in the backlog until the key is fixed, and the refusal
+    // is on the receiver page.
     await sandbox.platform.invoke(() => writeSettings(defaultStoredSettings(), 'cxtp_NotTheSandboxKey0000'));
     invalidateSettingsCache();
     expect((await sandbox.state()).keyAccepted).toBe(false);
-    expect(await sandbox.fire(fixture('push.repository'))).toMatchObject({ outcome: 'dead-lettered', cause: 'configuration' });
+    expect(await sandbox.fire(fixture('push.repository'))).toMatchObject({ outcome: 'queued', reason: expect.stringContaining('API key') });
     expect(sandbox.receiverLog.after(0).at(-1)).toMatchObject({ kind: 'refused', status: 403 });
-    expect((await sandbox.state()).deadLetters).toBe(1);
+    expect((await sandbox.state()).backlog).toBe(1);
   }, 30_000);
 
   it('says so when the port is taken, leaving the running sandbox alone', async () => {
     await expect(startSandbox({ port: sandbox.port, dataDir, ...quiet })).rejects.toThrow(`Port ${sandbox.port} is in use: choose another with --port <n>, or --port 0 for a free one`);
-    expect(await sandbox.fire(fixture('push.repository'))).toMatchObject({ outcome: 'dead-lettered' });
+    expect(await sandbox.fire(fixture('push.repository'))).toMatchObject({ outcome: 'queued' });
   });
 
   it('keeps settings and the sandbox key across a restart', async () => {
@@ -221,7 +221,7 @@ describe('the sandbox endpoints and outcomes', () => {
     sandbox = await startSandbox({ port: 0, dataDir, ...quiet });
     expect(sandbox.sandboxKey).toBe(key);
     expect(await sandbox.isConfigured()).toBe(true);
-    expect((await sandbox.state()).deadLetters).toBe(2);
+    expect((await sandbox.state()).backlog).toBe(2);
   }, 30_000);
 
   it('sends elsewhere with a Coralogix URL, and refuses one with credentials', async () => {
@@ -239,7 +239,7 @@ describe('the sandbox endpoints and outcomes', () => {
       await sandbox.platform.invoke(() => writeSettings(defaultStoredSettings(), sandbox.sandboxKey));
       invalidateSettingsCache();
       expect((await sandbox.state()).savedKeyIsSandboxKey).toBe(true);
-      expect(await sandbox.fire(fixture('push.repository'))).toMatchObject({ outcome: 'dead-lettered', cause: 'configuration' });
+      expect(await sandbox.fire(fixture('push.repository'))).toMatchObject({ outcome: 'queued', reason: expect.stringContaining('API key') });
       expect(target.requests.map((request) => request.status)).toEqual([403]);
 
       await sandbox.platform.invoke(() => writeSettings(defaultStoredSettings(), 'cxtp_ElsewhereKey1234'));

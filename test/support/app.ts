@@ -7,7 +7,8 @@ export function loadApp() {
   /* eslint-disable @typescript-eslint/no-require-imports */
   return {
     ...(require('../../src/index') as typeof import('../../src/index')),
-    ...(require('../../src/platform/dead-letters') as typeof import('../../src/platform/dead-letters')),
+    ...(require('../../src/platform/backlog') as typeof import('../../src/platform/backlog')),
+    ...(require('../../src/platform/drain') as typeof import('../../src/platform/drain')),
     ...(require('../../src/platform/enrichment') as typeof import('../../src/platform/enrichment')),
     ...(require('../../src/platform/health') as typeof import('../../src/platform/health')),
     ...(require('../../src/platform/replay') as typeof import('../../src/platform/replay')),

@@ -1,4 +1,4 @@
-import type { DeadLetter } from '../../src/core/pending';
+import type { BacklogSummary } from '../../src/core/backlog';
 import { eventIdOf } from '../../src/core/record';
 import { defaultStoredSettings } from '../../src/core/settings';
 import { HEARTBEAT_CLASS_NAME } from '../../src/platform/heartbeat';
@@ -37,12 +37,15 @@ export async function stopConfiguredApp(started: { platform: ForgePlatform; rece
   started.platform.uninstall();
 }
 
-/** Where every sent event ended: delivered (possibly more than once), kept as a dead letter, or nowhere. */
+/** Where every sent event ended: delivered (possibly more than once), kept in the backlog, or nowhere. */
 export interface Accounting {
   sent: string[];
   deliveredIds: Set<string>;
   duplicates: number;
-  deadLetters: DeadLetter[];
+  /** Summaries of what waits in the backlog, each with its body present. */
+  backlog: BacklogSummary[];
+  /** Events on the retry queue (storage could not keep them). */
+  queued: number;
   unaccounted: string[];
   /** Events the platform dropped (queue events past its retries or retention, triggers retried out or thrown). */
   lostByPlatform: number;
@@ -53,17 +56,18 @@ export const idsOf = (payloads: Array<Record<string, unknown>>): string[] => pay
 export function accountFor(platform: ForgePlatform, receiver: CoralogixReceiver, sent: string[]): Accounting {
   const received = receiver.entries.filter((entry) => entry.className !== HEARTBEAT_CLASS_NAME).map((entry) => JSON.parse(entry.text).event.id as string);
   const deliveredIds = new Set(received);
-  const deadLetters = platform.kvs
-    .keys()
-    .filter((key) => key.startsWith(StorageKeys.deadLetterPrefix))
-    .map((key) => platform.kvs.peek(key) as DeadLetter);
-  const dead = new Set(deadLetters.map((letter) => letter.eventId));
+  const keys = platform.kvs.keys();
+  // A waiting event is one whose body the drain can read; the summary alone would only be listed.
+  const bodies = new Set(keys.filter((key) => key.startsWith(StorageKeys.backlogBodyPrefix) || key.startsWith(StorageKeys.backlogHeldPrefix)).map((key) => key.slice(key.lastIndexOf(':') + 1)));
+  const backlog = keys.filter((key) => key.startsWith(StorageKeys.backlogItemPrefix)).map((key) => platform.kvs.peek(key) as BacklogSummary);
+  const queuedIds = new Set(platform.queue.pending.map((event) => (event.body as { eventId?: unknown }).eventId).filter((id): id is string => typeof id === 'string'));
   return {
     sent,
     deliveredIds,
     duplicates: received.length - deliveredIds.size,
-    deadLetters,
-    unaccounted: sent.filter((id) => !deliveredIds.has(id) && !dead.has(id)),
+    backlog: backlog.filter((summary) => bodies.has(summary.eventId)),
+    queued: queuedIds.size,
+    unaccounted: sent.filter((id) => !deliveredIds.has(id) && !bodies.has(id) && !queuedIds.has(id)),
     lostByPlatform: platform.installations.reduce((lost, installation) => lost + installation.queue.stats.abandoned.length + installation.productEvents.lost.length, 0),
   };
 }

@@ -5,30 +5,29 @@ import Heading from '@atlaskit/heading';
 import Lozenge from '@atlaskit/lozenge';
 import SectionMessage from '@atlaskit/section-message';
 import { EVENT_CATALOG, isEventType } from '../../../src/core/catalog';
-import { ResolverKeys, type DeadLetterRow } from '../../../src/shared/contract';
+import { ResolverKeys, type BacklogRow } from '../../../src/shared/contract';
 import { call } from './api';
 import { formatTime } from './format';
 
 const PAGE_SIZE = 20;
 
-const CAUSES: Record<DeadLetterRow['cause'], string> = {
+const CAUSES: Record<BacklogRow['cause'], string> = {
   configuration: 'Key or region',
   malformed: 'Refused',
   'too-large': 'Too large',
-  'retries-exhausted': 'Gave up after 24 h',
+  unavailable: 'Coralogix unavailable',
   'not-configured': 'Not configured',
   'forwarding-disabled': 'Forwarding off',
-  'retry-unavailable': 'Queue unavailable',
 };
 
 export function DeadLetters({ onChanged }: { onChanged: () => void }) {
-  const [rows, setRows] = useState<DeadLetterRow[]>([]);
+  const [rows, setRows] = useState<BacklogRow[]>([]);
   const [cursor, setCursor] = useState<string | undefined>();
   const [message, setMessage] = useState<{ appearance: 'success' | 'error' | 'information'; text: string } | null>(null);
   const [busyKey, setBusyKey] = useState<string | null>(null);
 
   const load = useCallback(async (after?: string) => {
-    const result = await call(ResolverKeys.listDeadLetters, { limit: PAGE_SIZE, ...(after ? { cursor: after } : {}) });
+    const result = await call(ResolverKeys.listBacklog, { limit: PAGE_SIZE, ...(after ? { cursor: after } : {}) });
     if (!result.ok) {
       setMessage({ appearance: 'error', text: result.error.message });
       return;
@@ -41,9 +40,9 @@ export function DeadLetters({ onChanged }: { onChanged: () => void }) {
     void load();
   }, [load]);
 
-  const act = async (key: string, action: 'retry' | 'discard') => {
-    setBusyKey(key);
-    const result = action === 'retry' ? await call(ResolverKeys.retryDeadLetter, { key }) : await call(ResolverKeys.discardDeadLetter, { key });
+  const act = async (id: string, action: 'retry' | 'discard') => {
+    setBusyKey(id);
+    const result = action === 'retry' ? await call(ResolverKeys.retryBacklogItem, { id }) : await call(ResolverKeys.discardBacklogItem, { id });
     setBusyKey(null);
     if (!result.ok) setMessage({ appearance: 'error', text: result.error.message });
     else if ('message' in result.data) setMessage({ appearance: result.data.outcome === 'delivered' ? 'success' : 'information', text: result.data.message });
@@ -54,9 +53,13 @@ export function DeadLetters({ onChanged }: { onChanged: () => void }) {
 
   const retryAll = async () => {
     setBusyKey('*');
-    const result = await call(ResolverKeys.retryAllDeadLetters, {});
+    const result = await call(ResolverKeys.retryAllBacklog, {});
     setBusyKey(null);
-    setMessage(result.ok ? { appearance: 'success', text: `${result.data.queued} events queued for delivery.` } : { appearance: 'error', text: result.error.message });
+    setMessage(
+      result.ok
+        ? { appearance: 'success', text: `Sending ${result.data.waiting === 1 ? 'the waiting event' : `the ${result.data.waiting} waiting events`} in the background, oldest first.` }
+        : { appearance: 'error', text: result.error.message },
+    );
     await load();
     onChanged();
   };
@@ -71,7 +74,7 @@ export function DeadLetters({ onChanged }: { onChanged: () => void }) {
           Retry all
         </Button>
       </div>
-      <p className="lede">Events Coralogix refused, or that could not be delivered within 24 hours, are kept here for 30 days.</p>
+      <p className="lede">Events that could not be delivered when they happened wait here until they are: they are sent automatically, oldest first, as soon as Coralogix takes them again. Events Coralogix refused as they are wait for you to retry or discard them.</p>
       {message && (
         <SectionMessage appearance={message.appearance} testId="dead-letters-message">
           <p>{message.text}</p>
@@ -90,22 +93,22 @@ export function DeadLetters({ onChanged }: { onChanged: () => void }) {
           ],
         }}
         rows={rows.map((row) => ({
-          key: row.key,
+          key: row.id,
           testId: 'dead-letter-row',
           cells: [
-            { key: 'when', content: formatTime(row.deadLetteredAt) },
+            { key: 'when', content: formatTime(row.backloggedAt) },
             { key: 'event', content: isEventType(row.eventType) ? EVENT_CATALOG[row.eventType].action : row.eventType },
-            { key: 'cause', content: <Lozenge appearance="removed">{CAUSES[row.cause]}</Lozenge> },
+            { key: 'cause', content: <Lozenge appearance={row.held ? 'removed' : 'moved'}>{row.held ? `${CAUSES[row.cause]}: needs you` : CAUSES[row.cause]}</Lozenge> },
             { key: 'reason', content: <span className="reason">{row.reason}</span> },
             { key: 'attempts', content: row.attempts },
             {
               key: 'actions',
               content: (
                 <div className="actions">
-                  <Button appearance="subtle" onClick={() => act(row.key, 'retry')} isDisabled={busyKey !== null} testId="retry-one">
+                  <Button appearance="subtle" onClick={() => act(row.id, 'retry')} isDisabled={busyKey !== null} testId="retry-one">
                     Retry
                   </Button>
-                  <Button appearance="subtle" onClick={() => act(row.key, 'discard')} isDisabled={busyKey !== null} testId="discard-one">
+                  <Button appearance="subtle" onClick={() => act(row.id, 'discard')} isDisabled={busyKey !== null} testId="discard-one">
                     Discard
                   </Button>
                 </div>

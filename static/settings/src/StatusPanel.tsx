@@ -12,7 +12,8 @@ function health(status: StatusState): { label: string; appearance: 'success' | '
   if (!status.forwardingEnabled) return { label: 'Paused', appearance: 'default' };
   const failingSinceSuccess = status.lastFailure !== null && (status.lastSuccessAt === null || status.lastFailure.at > status.lastSuccessAt);
   if (failingSinceSuccess) return { label: 'Failing', appearance: 'removed' };
-  if (status.deadLetterCount > 0) return { label: 'Needs attention', appearance: 'moved' };
+  if (status.backlog.phase === 'waiting-for-settings') return { label: 'Key or region refused', appearance: 'removed' };
+  if (status.backlog.count > 0) return { label: status.backlog.phase === 'draining' ? 'Catching up' : 'Backlog waiting', appearance: 'moved' };
   return { label: 'Healthy', appearance: 'success' };
 }
 
@@ -53,11 +54,11 @@ export function StatusPanel({ version }: { version: number }) {
             <Stat label="Delivered (24 h)" value={status.last24h.delivered} testId="stat-delivered" />
             <Stat label="Failed attempts (24 h)" value={status.last24h.failedAttempts} testId="stat-failed" />
             <Stat label="Retries scheduled (24 h)" value={status.last24h.retriesScheduled} testId="stat-retries" />
-            <Stat label="Kept undelivered" value={status.deadLetterCount} testId="stat-dead-letters" />
+            <Stat label="Waiting in the backlog" value={status.backlog.count} testId="stat-backlog" />
           </div>
-          {status.last24h.evicted > 0 && (
-            <SectionMessage appearance="warning" testId="evicted">
-              {status.last24h.evicted} undelivered {status.last24h.evicted === 1 ? 'event was' : 'events were'} removed in the last 24 hours to make room for newer ones.
+          {status.backlog.count > 0 && (
+            <SectionMessage appearance={status.backlog.phase === 'waiting-for-settings' ? 'error' : 'information'} testId="backlog-summary">
+              <p>{backlogSentence(status.backlog)}</p>
             </SectionMessage>
           )}
           <dl className="facts">
@@ -77,6 +78,22 @@ export function StatusPanel({ version }: { version: number }) {
       )}
     </section>
   );
+}
+
+function backlogSentence(backlog: StatusState['backlog']): string {
+  const waiting = `${backlog.count} ${backlog.count === 1 ? 'event waits' : 'events wait'}${backlog.oldestAt === null ? '' : ` since ${formatTime(backlog.oldestAt)}`}.`;
+  switch (backlog.phase) {
+    case 'draining':
+      return `${waiting} Sending them now, oldest first: ${backlog.drainedInRun} delivered so far.`;
+    case 'retrying':
+      return `${waiting} ${backlog.reason ?? 'Coralogix did not take them'}; trying again ${backlog.nextAttemptAt === null ? 'soon' : `at ${formatTime(backlog.nextAttemptAt)}`}, automatically.`;
+    case 'waiting-for-settings':
+      return `${waiting} ${backlog.reason ?? 'Coralogix refused the key'}. Save a working key or region: they are sent as soon as you do.`;
+    case 'paused':
+      return `${waiting} ${backlog.reason ?? 'Forwarding is off'}: they are sent once forwarding is on again.`;
+    case 'idle':
+      return `${waiting} They are sent automatically with the next delivery that succeeds.`;
+  }
 }
 
 function Stat({ label, value, testId }: { label: string; value: number; testId: string }) {

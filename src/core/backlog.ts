@@ -1,0 +1,132 @@
+import type { DeliveryOutcome } from './outcome';
+import type { FailureCause } from './retry-policy';
+import { MAX_RETRY_DELAY_S, retryDelaySeconds } from './retry-policy';
+
+// The durable backlog: every entry that could not be delivered when its event came is kept in the
+// installation's storage until it is delivered or an admin discards it, and a single drain per
+// installation sends it back oldest first, many entries to a request. These are its rules; the
+// platform layer (platform/backlog.ts, platform/drain.ts) stores and sends.
+
+/**
+ * How many events one installation may keep waiting. Forge documents no total storage limit per
+ * installation; what bounds it is cost and the drain: 100,000 entries of a typical 3 KB are 300 MB
+ * written once ($0.33 beyond the free 0.1 GB a month, Forge pricing) and drained in about 25 minutes
+ * within the storage rate limits (see DRAIN_*). A week of 10,000 events a day is 70,000.
+ */
+export const BACKLOG_CAPACITY_EVENTS = 100_000;
+
+/** Coralogix refuses a /logs/v1/singles request over 2 MB whole (coralogix-facts.md); some room is kept for the array's punctuation and rounding. */
+export const MAX_DRAIN_REQUEST_BYTES = 1_900_000;
+/** Entries per drain request, whatever their size: 70,000 events then take 70 requests or more (≤ 1 per 200 is the aim). */
+export const MAX_DRAIN_REQUEST_ENTRIES = 1_000;
+
+/**
+ * Storage units (10 KB, Forge KVS limits) a drain may spend each minute, reading and writing: half of
+ * the installation's 4,000, so new events, the settings page and the heartbeat always find room.
+ */
+export const DRAIN_READ_UNITS_PER_MINUTE = 2_000;
+export const DRAIN_WRITE_UNITS_PER_MINUTE = 2_000;
+
+/** A refused key or region cannot fix itself: the drain probes again this seldom, and at once when the settings are saved. */
+export const CONFIGURATION_PROBE_DELAY_S = 900;
+
+export type BacklogPhase =
+  /** Nothing waits, or what waits is being sent. */
+  | 'idle'
+  | 'draining'
+  /** Coralogix failed the last attempt in a way that may pass: tried again at nextAttemptAt. */
+  | 'retrying'
+  /** Coralogix refused the key or region: waits for new settings (probed now and then). */
+  | 'waiting-for-settings'
+  /** Not configured, or forwarding switched off: waits for the admin. */
+  | 'paused';
+
+/** What the drain last did, written only by the drain that holds the lease. */
+export interface DrainState {
+  phase: BacklogPhase;
+  /** Why it is not draining, in words an admin understands. */
+  reason: string | null;
+  since: number;
+  nextAttemptAt: number | null;
+  consecutiveFailures: number;
+  /** Delivered since the backlog last started to drain. */
+  drainedInRun: number;
+  lastDrainedAt: number | null;
+}
+
+export const IDLE_DRAIN_STATE: DrainState = { phase: 'idle', reason: null, since: 0, nextAttemptAt: null, consecutiveFailures: 0, drainedInRun: 0, lastDrainedAt: null };
+
+/** What an admin sees of one waiting event: everything but the entry. */
+export interface BacklogSummary {
+  eventId: string;
+  eventType: string;
+  cause: FailureCause;
+  reason: string;
+  attempts: number;
+  firstAttemptAt: number;
+  lastAttemptAt: number;
+  /** When it was first kept. */
+  backloggedAt: number;
+  /** Refused as it is (malformed, too large): the drain leaves it for the admin to retry or discard. */
+  held: boolean;
+}
+
+/** Why an attempt left an entry waiting. */
+export function causeOf(outcome: Exclude<DeliveryOutcome, { kind: 'delivered' }>): FailureCause {
+  return outcome.kind === 'rejected' ? outcome.cause : 'unavailable';
+}
+
+/** An entry refused on its own merits waits for the admin; anything else waits for the drain. */
+export function isHeldCause(cause: FailureCause): boolean {
+  return cause === 'malformed' || cause === 'too-large';
+}
+
+const TIME_DIGITS = 13;
+
+/** `<13-digit ms>:<event id>`: keys in time order, so a prefix query pages oldest first. */
+export function backlogItemId(backloggedAt: number, eventId: string): string {
+  return `${String(Math.max(0, Math.floor(backloggedAt))).padStart(TIME_DIGITS, '0')}:${eventId}`;
+}
+
+export const BACKLOG_ITEM_ID = /^\d{13}:[0-9a-f]{32}$/;
+
+/**
+ * Consecutive entries (in the order given, oldest first) grouped into requests of at most `maxBytes`
+ * of JSON and `maxEntries` entries. An entry larger than `maxBytes` on its own (never: entries are
+ * capped at 100 KB) still gets a request of its own rather than being dropped.
+ */
+export function planBatches<T>(items: readonly T[], bytesOf: (item: T) => number, maxBytes = MAX_DRAIN_REQUEST_BYTES, maxEntries = MAX_DRAIN_REQUEST_ENTRIES): T[][] {
+  const batches: T[][] = [];
+  let current: T[] = [];
+  let currentBytes = 2;
+  for (const item of items) {
+    const bytes = bytesOf(item) + 1;
+    if (current.length > 0 && (current.length >= maxEntries || currentBytes + bytes > maxBytes)) {
+      batches.push(current);
+      current = [];
+      currentBytes = 2;
+    }
+    current.push(item);
+    currentBytes += bytes;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}
+
+export type DrainStop =
+  | { readonly phase: 'retrying'; readonly reason: string; readonly delaySeconds: number }
+  | { readonly phase: 'waiting-for-settings'; readonly reason: string; readonly delaySeconds: number };
+
+/**
+ * When a drain request fails as a whole: how long until the next attempt. Failures that may pass
+ * back off from 30 s to 15 min (a Retry-After is a floor), so a week-long outage costs about 100
+ * requests a day, not one per event; a refused key is probed every 15 minutes.
+ */
+export function drainStopAfter(outcome: Exclude<DeliveryOutcome, { kind: 'delivered' }>, consecutiveFailures: number, random: () => number = Math.random): DrainStop {
+  if (outcome.kind === 'rejected' && outcome.cause === 'configuration') {
+    return { phase: 'waiting-for-settings', reason: outcome.reason, delaySeconds: CONFIGURATION_PROBE_DELAY_S };
+  }
+  const retryAfterMs = outcome.kind === 'retryable' ? outcome.retryAfterMs : undefined;
+  return { phase: 'retrying', reason: outcome.reason, delaySeconds: Math.min(MAX_RETRY_DELAY_S, retryDelaySeconds(consecutiveFailures, retryAfterMs, random)) };
+}
+

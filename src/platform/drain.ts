@@ -1,0 +1,324 @@
+import { getAppContext } from '@forge/api';
+import { kvs } from '@forge/kvs';
+import { randomUUID } from 'node:crypto';
+import {
+  causeOf,
+  DRAIN_READ_UNITS_PER_MINUTE,
+  DRAIN_WRITE_UNITS_PER_MINUTE,
+  drainStopAfter,
+  IDLE_DRAIN_STATE,
+  MAX_DRAIN_REQUEST_BYTES,
+  MAX_DRAIN_REQUEST_ENTRIES,
+  planBatches,
+  type DrainState,
+  type DrainStop,
+} from '../core/backlog';
+import type { DeliverySettings } from '../core/settings';
+import { byteLength, fitEntry, REDUCED_ENTRY_TEXT_BYTES } from '../core/size';
+import { holdItem, oldestItems, releaseHeldItem, removeFromBacklog, settleEmptyBacklog, type BacklogItem } from './backlog';
+import { countDelivery, countFailure, flushHealth } from './health';
+import { perInstallation } from './installation';
+import { errorName } from './log-safe';
+import { pushDrainMessage } from './retry-queue';
+import { readDeliverySettings } from './settings-store';
+import { StorageKeys } from './storage-keys';
+import { sendEntries } from './transport';
+
+// One drain per installation sends the backlog back to Coralogix, oldest first, many entries to a
+// request. It runs in the queue consumer (up to DRAIN_FUNCTION_TIMEOUT_S, manifest.yml), holds a
+// lease while it runs so that a Retry all, a heartbeat and a scheduled drain never send the same
+// entry twice, and deletes what Coralogix accepted before it sends more. A drain that cannot finish
+// in one invocation asks for the next.
+
+/** manifest.yml: the consumer function's timeoutSeconds. */
+export const DRAIN_FUNCTION_TIMEOUT_S = 300;
+/** Longer than any invocation can run, so a lease outlives its holder only when the holder died. */
+const LEASE_S = DRAIN_FUNCTION_TIMEOUT_S + 60;
+/** Kept for the last request and the bookkeeping after it. */
+const RESERVE_MS = 20_000;
+/** Forge allows 100 egress requests per invocation-minute; bisecting a refused batch may need many. */
+const MAX_REQUESTS_PER_RUN = 90;
+const PAGE_SIZE = 100;
+/** A scheduled drain this far past its time was lost (its queue message with it): another may be scheduled. */
+const STALE_SCHEDULE_MS = 10 * 60_000;
+/** How often one instance may nudge a waiting drain when its own deliveries succeed. */
+const KICK_INTERVAL_MS = 60_000;
+const UNIT_BYTES = 10 * 1024;
+
+interface Lease {
+  owner: string;
+  until: number;
+}
+
+interface ScheduledDrain {
+  dueAt: number;
+}
+
+function isConflict(error: unknown): boolean {
+  const details = (error as { responseDetails?: { status?: unknown } } | null)?.responseDetails;
+  return details?.status === 409;
+}
+
+/**
+ * Asks for a drain in `delaySeconds`. Without `force`, an already scheduled drain is enough (one
+ * queue message for a burst of failures); `force` replaces it (a settings save, a Retry all, the
+ * drain itself). Returns whether a message was pushed.
+ */
+export async function requestDrain(now: number, options: { delaySeconds?: number; force?: boolean; includeHeld?: boolean } = {}): Promise<boolean> {
+  const delaySeconds = Math.max(0, Math.round(options.delaySeconds ?? 0));
+  const marker: ScheduledDrain = { dueAt: now + delaySeconds * 1000 };
+  const ttl = { value: delaySeconds + 3_600, unit: 'SECONDS' as const };
+  if (options.force) {
+    await kvs.set(StorageKeys.drainScheduled, marker, { ttl });
+  } else {
+    try {
+      await kvs.set(StorageKeys.drainScheduled, marker, { keyPolicy: 'FAIL_IF_EXISTS', ttl });
+    } catch (error) {
+      if (!isConflict(error)) throw error;
+      const scheduled = await kvs.get<ScheduledDrain>(StorageKeys.drainScheduled);
+      if (scheduled && scheduled.dueAt > now - STALE_SCHEDULE_MS) return false;
+      await kvs.set(StorageKeys.drainScheduled, marker, { ttl });
+    }
+  }
+  try {
+    await pushDrainMessage(delaySeconds, options.includeHeld === true);
+  } catch (error) {
+    // No drain is coming after all: the next failure or heartbeat may schedule one.
+    await kvs.delete(StorageKeys.drainScheduled).catch(() => undefined);
+    throw error;
+  }
+  return true;
+}
+
+const kicksOfInstallation = perInstallation<{ backlogSeenUntil: number; lastKickAt: number }>(() => ({ backlogSeenUntil: 0, lastKickAt: 0 }));
+
+/** This instance put something in the backlog: its next successful delivery nudges the drain. */
+export function noteBacklogged(now: number): void {
+  kicksOfInstallation().backlogSeenUntil = now + 3_600_000;
+}
+
+/**
+ * Coralogix just took an entry: if this instance knows of a backlog whose drain waits for later,
+ * it is brought forward, so recovery does not wait out the last back-off. At most once a minute.
+ */
+export async function kickDrainAfterSuccess(now: number): Promise<void> {
+  const kicks = kicksOfInstallation();
+  if (now > kicks.backlogSeenUntil || now - kicks.lastKickAt < KICK_INTERVAL_MS) return;
+  kicks.lastKickAt = now;
+  try {
+    await bringDrainForward(now);
+  } catch (error) {
+    console.warn(`Could not bring the backlog's drain forward (${errorName(error)}); it runs as scheduled`);
+  }
+}
+
+/** A drain now, unless one is due within the minute anyway. */
+export async function bringDrainForward(now: number): Promise<void> {
+  const scheduled = await kvs.get<ScheduledDrain>(StorageKeys.drainScheduled);
+  if (!scheduled || scheduled.dueAt > now + KICK_INTERVAL_MS) await requestDrain(now, { force: true });
+}
+
+async function acquireLease(now: number, owner: string): Promise<boolean> {
+  const lease: Lease = { owner, until: now + LEASE_S * 1000 };
+  const ttl = { value: LEASE_S, unit: 'SECONDS' as const };
+  try {
+    await kvs.set(StorageKeys.drainLease, lease, { keyPolicy: 'FAIL_IF_EXISTS', ttl });
+    return true;
+  } catch (error) {
+    if (!isConflict(error)) throw error;
+  }
+  // A lease past its time (its holder died) may linger until storage removes it: taken over by a
+  // swap, and only the drain that saw the expired one come back wins.
+  const current = await kvs.get<Lease>(StorageKeys.drainLease);
+  if (current && current.until > now) return false;
+  const swapped = await kvs.set<Lease, Lease>(StorageKeys.drainLease, lease, { keyPolicy: 'OVERRIDE', returnValue: 'PREVIOUS', ttl });
+  const previous = swapped?.value;
+  return previous === undefined || previous.until <= now;
+}
+
+async function releaseLease(owner: string): Promise<void> {
+  const current = await kvs.get<Lease>(StorageKeys.drainLease);
+  if (current?.owner === owner) await kvs.delete(StorageKeys.drainLease);
+}
+
+export async function readDrainState(): Promise<DrainState> {
+  return (await kvs.get<DrainState>(StorageKeys.drainState)) ?? IDLE_DRAIN_STATE;
+}
+
+export type DrainResult =
+  | { readonly status: 'busy' }
+  | { readonly status: 'paused'; readonly reason: string }
+  | { readonly status: 'drained'; readonly delivered: number; readonly held: number }
+  | { readonly status: 'continuing'; readonly delivered: number; readonly held: number; readonly delaySeconds: number }
+  | { readonly status: 'stopped'; readonly delivered: number; readonly held: number; readonly stop: DrainStop };
+
+function remainingMs(): number {
+  try {
+    const remaining = getAppContext().invocationRemainingTimeInMillis();
+    return Number.isFinite(remaining) ? remaining : Number.POSITIVE_INFINITY;
+  } catch {
+    return Number.POSITIVE_INFINITY;
+  }
+}
+
+/** What one run spends, so it stays within its share of the storage limits and the egress limit. */
+class RunBudget {
+  requests = 0;
+  readUnits = 0;
+  writeUnits = 0;
+  constructor(private readonly startedAt: number) {}
+
+  /** Seconds until the next minute of storage when this one's share is spent; 0 while it lasts. */
+  storageWaitSeconds(now: number): number {
+    const spent = this.readUnits >= DRAIN_READ_UNITS_PER_MINUTE || this.writeUnits >= DRAIN_WRITE_UNITS_PER_MINUTE;
+    return spent ? Math.max(1, Math.ceil((this.startedAt + 60_000 - now) / 1000)) : 0;
+  }
+
+  exhausted(): boolean {
+    return this.requests > 0 && (this.requests >= MAX_REQUESTS_PER_RUN || remainingMs() < RESERVE_MS);
+  }
+}
+
+const entryBytes = (item: BacklogItem) => byteLength(JSON.stringify(item.delivery.entry));
+
+type BatchOutcome = { delivered: number; held: number; stop?: DrainStop };
+
+/**
+ * Sends one batch; what Coralogix refuses as it is (malformed, too large) is halved until the
+ * refused entry stands alone, and that one is held for the admin. Stops at the first failure of the
+ * stream as a whole (unavailable, key refused).
+ */
+async function sendBatch(batch: BacklogItem[], settings: DeliverySettings, budget: RunBudget, failures: number, now: number): Promise<BatchOutcome> {
+  budget.requests += 1;
+  const outcome = await sendEntries(settings, batch.map((item) => item.delivery.entry));
+  if (outcome.kind === 'delivered') {
+    await removeFromBacklog(batch, now);
+    budget.writeUnits += Math.ceil((batch.length * 2) / 25);
+    countDelivery('delivered', now, batch.length);
+    return { delivered: batch.length, held: 0 };
+  }
+  countFailure(outcome.reason, now);
+  const cause = causeOf(outcome);
+  if (cause !== 'malformed' && cause !== 'too-large') return { delivered: 0, held: 0, stop: drainStopAfter(outcome, failures + 1) };
+  if (batch.length === 1) {
+    const [item] = batch as [BacklogItem];
+    const smaller = cause === 'too-large' ? fitEntry(item.delivery.entry, REDUCED_ENTRY_TEXT_BYTES) : item.delivery.entry;
+    if (smaller !== item.delivery.entry && !budget.exhausted()) {
+      return sendBatch([{ ...item, delivery: { ...item.delivery, entry: smaller } }], settings, budget, failures, now);
+    }
+    await holdItem({ ...item, delivery: { ...item.delivery, attempts: item.delivery.attempts + 1, lastAttemptAt: now } }, cause, outcome.reason, now);
+    return { delivered: 0, held: 1 };
+  }
+  const middle = Math.ceil(batch.length / 2);
+  const total: BatchOutcome = { delivered: 0, held: 0 };
+  for (const half of [batch.slice(0, middle), batch.slice(middle)]) {
+    if (budget.exhausted()) break;
+    const result = await sendBatch(half, settings, budget, failures, now);
+    total.delivered += result.delivered;
+    total.held += result.held;
+    if (result.stop) return { ...total, stop: result.stop };
+  }
+  return total;
+}
+
+/** Up to one request's worth of the oldest waiting entries. */
+async function collect(budget: RunBudget): Promise<BacklogItem[]> {
+  const items: BacklogItem[] = [];
+  let bytes = 0;
+  let cursor: string | undefined;
+  do {
+    const page = await oldestItems(PAGE_SIZE, cursor ? { cursor } : {});
+    const pageBytes = page.items.reduce((sum, item) => sum + entryBytes(item), 0);
+    budget.readUnits += Math.max(1, Math.ceil(pageBytes / UNIT_BYTES));
+    items.push(...page.items);
+    bytes += pageBytes;
+    cursor = page.cursor;
+  } while (cursor && items.length < MAX_DRAIN_REQUEST_ENTRIES && bytes < MAX_DRAIN_REQUEST_BYTES);
+  return items;
+}
+
+/** Retry all: what Coralogix refused as it was goes back in the drain's way, once. */
+async function releaseHeld(budget: RunBudget): Promise<void> {
+  for (;;) {
+    const page = await oldestItems(PAGE_SIZE, { held: true });
+    budget.readUnits += page.items.length;
+    if (page.items.length === 0) return;
+    for (const item of page.items) await releaseHeldItem(item);
+    budget.writeUnits += page.items.length * 2;
+    if (budget.storageWaitSeconds(Date.now()) > 0 || remainingMs() < RESERVE_MS) return;
+  }
+}
+
+async function writeState(state: DrainState): Promise<void> {
+  await kvs.set(StorageKeys.drainState, state);
+}
+
+/**
+ * One drain run (the queue consumer's `drain` message). Whatever stops it, it leaves every entry
+ * either delivered and removed, or still in the backlog, and asks for the next run when one is due.
+ */
+export async function runDrain(now: number, options: { includeHeld?: boolean } = {}): Promise<DrainResult> {
+  // The message that started this run is spent: a failure from now on may schedule the next.
+  await kvs.delete(StorageKeys.drainScheduled).catch(() => undefined);
+  const owner = randomUUID();
+  if (!(await acquireLease(now, owner))) {
+    // The running drain may end before it sees what was just added: look again after it.
+    await requestDrain(now, { delaySeconds: 60 });
+    return { status: 'busy' };
+  }
+  try {
+    const previous = await readDrainState();
+    const settings = await readDeliverySettings();
+    if (!settings || !settings.forwardingEnabled) {
+      const reason = settings ? 'Forwarding is switched off' : 'The Coralogix settings are not saved';
+      await writeState({ ...previous, phase: 'paused', reason, since: previous.phase === 'paused' ? previous.since : now, nextAttemptAt: null });
+      return { status: 'paused', reason };
+    }
+    const budget = new RunBudget(now);
+    if (options.includeHeld) await releaseHeld(budget);
+    const startedRun = previous.phase === 'idle' || previous.phase === 'paused';
+    let delivered = 0;
+    let held = 0;
+    let result: DrainResult | undefined;
+    while (!result) {
+      const waitS = budget.storageWaitSeconds(Date.now());
+      if (budget.exhausted() || waitS > 0) {
+        result = { status: 'continuing', delivered, held, delaySeconds: waitS };
+        break;
+      }
+      const items = await collect(budget);
+      if (items.length === 0) {
+        result = { status: 'drained', delivered, held };
+        break;
+      }
+      for (const batch of planBatches(items, entryBytes)) {
+        const outcome = await sendBatch(batch, settings, budget, previous.consecutiveFailures, now);
+        delivered += outcome.delivered;
+        held += outcome.held;
+        if (outcome.stop) {
+          result = { status: 'stopped', delivered, held, stop: outcome.stop };
+          break;
+        }
+        if (budget.exhausted()) break;
+      }
+    }
+    const drainedInRun = (startedRun ? 0 : previous.drainedInRun) + delivered;
+    const lastDrainedAt = delivered > 0 ? Date.now() : previous.lastDrainedAt;
+    if (result.status === 'stopped') {
+      const { phase, reason, delaySeconds } = result.stop;
+      await writeState({ phase, reason, since: previous.phase === phase ? previous.since : now, nextAttemptAt: now + delaySeconds * 1000, consecutiveFailures: delivered > 0 ? 1 : previous.consecutiveFailures + 1, drainedInRun, lastDrainedAt });
+      await requestDrain(now, { delaySeconds, force: true });
+    } else if (result.status === 'continuing') {
+      await writeState({ phase: 'draining', reason: null, since: previous.phase === 'draining' ? previous.since : now, nextAttemptAt: now + result.delaySeconds * 1000, consecutiveFailures: 0, drainedInRun, lastDrainedAt });
+      await requestDrain(now, { delaySeconds: result.delaySeconds, force: true });
+    } else {
+      const heldLeft = (await oldestItems(1, { held: true })).items.length > 0;
+      if (!heldLeft) await settleEmptyBacklog(now);
+      await writeState({ ...IDLE_DRAIN_STATE, since: now, drainedInRun, lastDrainedAt });
+    }
+    return result;
+  } finally {
+    await releaseLease(owner).catch((error: unknown) => console.warn(`Could not release the drain lease (${errorName(error)}); it expires on its own`));
+    await flushHealth(now, { urgent: true });
+  }
+}
