@@ -199,6 +199,38 @@ async function memory(options: ProbeOptions, withApp: boolean): Promise<void> {
   report({ maxRssMb: process.resourceUsage().maxRSS / 1024, heapUsedMb: usage.heapUsed / 1024 / 1024, rssMb: usage.rss / 1024 / 1024 });
 }
 
+/**
+ * The backlog (issue 11): `rounds` ordinary pushes while Coralogix cannot be reached, then drains run
+ * back to back until it is empty. Reports the drain's CPU and wall time, its requests, and every
+ * storage unit the backlog cost from the first failure to the last delete.
+ */
+async function drain(options: ProbeOptions): Promise<void> {
+  const platform = platformFor(options, ownCopy(options));
+  const app = loadApp(options.bundle);
+  const events = options.rounds ?? 5_000;
+  // Nothing listens on the discard port: every send is refused, and every event is kept.
+  platform.routeEgress(INGRESS_HOST, 'http://127.0.0.1:9');
+  for (let n = 0; n < events; n += 1) {
+    const result = await platform.invoke(() => app.forwardEvent(ordinaryPush(6_000_000 + n), {}));
+    const outcome = result.value as { status?: string; attempt?: { result?: string } } | undefined;
+    if (!result.ok || outcome?.attempt?.result !== 'backlogged') throw new Error(`an event was not kept: ${JSON.stringify(outcome ?? String(result.error))}`);
+  }
+  platform.routeEgress(INGRESS_HOST, options.receiverUrl);
+  const requestsBefore = platform.egressCounters.requests;
+  const cpu = process.cpuUsage();
+  const started = process.hrtime.bigint();
+  let runs = 0;
+  for (;;) {
+    runs += 1;
+    const result = await platform.invoke(() => app.retryDelivery({ body: { kind: 'drain' } }, {}));
+    const status = (result.value as { drain?: { status?: string } } | undefined)?.drain?.status;
+    if (!result.ok || (status !== 'drained' && status !== 'continuing')) throw new Error(`a drain failed: ${JSON.stringify(result.value ?? String(result.error))}`);
+    if (status === 'drained') break;
+  }
+  const { readUnits, writeUnits } = platform.kvs.quota.counters;
+  report({ events, runs, requests: platform.egressCounters.requests - requestsBefore, drainCpuMs: cpuMicros(cpu) / 1000, drainWallMs: wallMs(started), readUnits, writeUnits, rateLimited: platform.kvs.quota.counters.rateLimited });
+}
+
 async function main(): Promise<void> {
   const [mode, json] = process.argv.slice(2);
   const options = JSON.parse(json ?? '{}') as ProbeOptions;
@@ -210,6 +242,7 @@ async function main(): Promise<void> {
   if (mode === 'worst') return worst(options);
   if (mode === 'memory') return memory(options, true);
   if (mode === 'memory-baseline') return memory(options, false);
+  if (mode === 'drain') return drain(options);
   throw new Error(`unknown probe mode ${String(mode)}`);
 }
 

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { FORGE_KVS_LIMITS, KvsQuota, unitsOf, type QuotaKind, type QuotaLimits } from './kvs-quota';
+import { SortedKeys } from './sorted-keys';
 
 // The platform's side of the Forge KVS REST API as @forge/kvs calls it (POST /api/v1/...).
 // Limits from the Forge storage docs: keys ≤ 500 chars of [a-zA-Z0-9:._\s-#], values ≤ 240 KiB,
@@ -95,6 +96,13 @@ function keysNamedBy(body: unknown): string[] {
   return keys;
 }
 
+/** The first key a request names, up to its second colon: `backlog:body:`, `settings:v1`. */
+function operationPrefix(body: unknown): string {
+  const [key = ''] = keysNamedBy(body);
+  const parts = key.split(':');
+  return parts.length > 2 ? `${parts.slice(0, 2).join(':')}:` : key;
+}
+
 /** A batch names 1–25 keys, none twice; @forge/kvs sends it as a bare array. */
 function checkBatch(items: unknown[]): void {
   if (items.length === 0) throw new KvsError(400, 'BAD_REQUEST', 'A batch operation must name at least one key');
@@ -109,6 +117,7 @@ export class KvsEmulator {
   readonly counters: KvsCounters = { reads: 0, writes: 0, faults: 0 };
   private faults: StorageFault[] = [];
   readonly quota: KvsQuota;
+  private readonly index = new SortedKeys((key) => this.values.has(key));
 
   constructor(
     private readonly now: () => number = Date.now,
@@ -157,12 +166,13 @@ export class KvsEmulator {
         return Response.json({ code, message: `Injected storage fault (HTTP ${fault.status})` }, { status: fault.status, headers: fault.retryAfterS === undefined ? {} : { 'Retry-After': String(fault.retryAfterS) } });
       }
       const kind: QuotaKind = READ_OPERATIONS.has(path) ? 'read' : 'write';
-      const waitS = this.quota.admit(kind, kind === 'read' ? 1 : unitsOf(body));
+      const label = `${path.replace(/^\/api\/v1\//, '')} ${operationPrefix(body)}`;
+      const waitS = this.quota.admit(kind, kind === 'read' ? 1 : unitsOf(body), label);
       if (waitS !== undefined) {
         return Response.json({ code: 'RATE_LIMIT_EXCEEDED', message: 'Storage rate limit exceeded for this installation' }, { status: 429, headers: { 'Retry-After': String(waitS) } });
       }
       const result = this.dispatch(path, body);
-      if (kind === 'read') this.quota.charge('read', unitsOf(result) - 1);
+      if (kind === 'read') this.quota.charge('read', unitsOf(result) - 1, label);
       if (result === undefined) return new Response(null, { status: 204 });
       return Response.json(result, { status: 200 });
     } catch (error) {
@@ -186,7 +196,7 @@ export class KvsEmulator {
   }
 
   keys(): string[] {
-    return [...this.values.keys()].filter((key) => this.live(this.values, key)).sort();
+    return this.index.all().filter((key) => this.live(this.values, key));
   }
 
   private dispatch(path: string, rawBody: unknown): unknown {
@@ -271,6 +281,7 @@ export class KvsEmulator {
       updatedAt: now,
       ...(ttl ? { expireAt: now + ttl.value * TTL_UNIT_MS[ttl.unit] } : {}),
     };
+    if (store === this.values && !store.has(key)) this.index.add(key);
     store.set(key, item);
     return item;
   }
@@ -292,7 +303,10 @@ export class KvsEmulator {
     const key = this.checkKey(body.key);
     const existed = this.live(store, key) !== undefined;
     // An expired value is deleted for good, though it reads as missing.
-    if (store.delete(key)) this.persist();
+    if (store.delete(key)) {
+      if (store === this.values) this.index.remove();
+      this.persist();
+    }
     if (!existed) throw new KvsError(404, 'KEY_NOT_FOUND', 'Provided key does not exist');
     return undefined;
   }
@@ -312,7 +326,14 @@ export class KvsEmulator {
       return String(asArray(condition.values)[0]);
     });
     const after = typeof body.after === 'string' ? Buffer.from(body.after, 'base64url').toString('utf8') : undefined;
-    const matching = this.keys().filter((key) => prefixes.every((prefix) => key.startsWith(prefix)) && (after === undefined || key > after));
+    // Keys matching every prefix lie in the range of the first one, in order.
+    const [first = ''] = prefixes;
+    const matching: string[] = [];
+    for (const key of this.index.from(after === undefined || after < first ? first : after, (candidate) => candidate.startsWith(first))) {
+      if (key === after || !prefixes.every((prefix) => key.startsWith(prefix)) || !this.live(this.values, key)) continue;
+      matching.push(key);
+      if (matching.length > limit) break;
+    }
     const page = matching.slice(0, limit);
     const hasMore = matching.length > limit;
     const lastKey = page[page.length - 1];
@@ -362,7 +383,7 @@ export class KvsEmulator {
     const successfulKeys: JsonRecord[] = [];
     for (const raw of items) {
       const key = this.checkKey(asRecord(raw).key);
-      this.values.delete(key);
+      if (this.values.delete(key)) this.index.remove();
       successfulKeys.push({ key });
     }
     this.persist();
@@ -386,6 +407,7 @@ export class KvsEmulator {
     for (const del of deletes) staged.delete(this.checkKey(del.key));
     this.values.clear();
     for (const [key, item] of staged) this.values.set(key, item);
+    this.index.reset(this.values.keys());
     this.persist();
     return undefined;
   }
@@ -401,6 +423,7 @@ export class KvsEmulator {
   private load(file: string): void {
     const snapshot = JSON.parse(readFileSync(file, 'utf8')) as { values: [string, StoredItem][]; secrets: [string, StoredItem][] };
     for (const [key, item] of snapshot.values) this.values.set(key, item);
+    this.index.reset(this.values.keys());
     for (const [key, item] of snapshot.secrets) this.secrets.set(key, item);
   }
 }

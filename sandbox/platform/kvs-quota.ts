@@ -80,6 +80,8 @@ class SlidingWindow {
 export interface QuotaCounters {
   readUnits: number;
   writeUnits: number;
+  /** Units by operation and key prefix (up to the second colon), for reports of where storage goes. */
+  byOperation: Record<string, { requests: number; units: number }>;
   /** Requests answered 429 because a limit was reached. */
   rateLimited: number;
 }
@@ -88,7 +90,7 @@ export class KvsQuota {
   private readonly requests = new SlidingWindow(1000);
   private readonly reads = new SlidingWindow(60_000);
   private readonly writes = new SlidingWindow(60_000);
-  readonly counters: QuotaCounters = { readUnits: 0, writeUnits: 0, rateLimited: 0 };
+  readonly counters: QuotaCounters = { readUnits: 0, writeUnits: 0, rateLimited: 0, byOperation: {} };
 
   constructor(
     private readonly now: () => number,
@@ -99,7 +101,7 @@ export class KvsQuota {
    * Seconds to wait when a request of `units` (a read's are known only once served: at least one)
    * would pass a limit; undefined when it is admitted, and then the request is counted.
    */
-  admit(kind: QuotaKind, units: number): number | undefined {
+  admit(kind: QuotaKind, units: number, label: string = kind): number | undefined {
     const now = this.now();
     const window = kind === 'read' ? this.reads : this.writes;
     const unitLimit = kind === 'read' ? this.limits.readUnitsPerMinute : this.limits.writeUnitsPerMinute;
@@ -109,16 +111,18 @@ export class KvsQuota {
       return Math.ceil(waitMs / 1000);
     }
     this.requests.add(now, 1);
-    this.charge(kind, units);
+    (this.counters.byOperation[label] ??= { requests: 0, units: 0 }).requests += 1;
+    this.charge(kind, units, label);
     return undefined;
   }
 
   /** Units a read turned out to cost beyond the one admitted. */
-  charge(kind: QuotaKind, units: number): void {
+  charge(kind: QuotaKind, units: number, label: string = kind): void {
     if (units <= 0) return;
     (kind === 'read' ? this.reads : this.writes).add(this.now(), units);
     if (kind === 'read') this.counters.readUnits += units;
     else this.counters.writeUnits += units;
+    (this.counters.byOperation[label] ??= { requests: 0, units: 0 }).units += units;
   }
 
   used(kind: QuotaKind): number {

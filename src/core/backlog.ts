@@ -56,6 +56,29 @@ export interface DrainState {
 
 export const IDLE_DRAIN_STATE: DrainState = { phase: 'idle', reason: null, since: 0, nextAttemptAt: null, consecutiveFailures: 0, drainedInRun: 0, lastDrainedAt: null };
 
+/** Events dropped for room: how many, and the span of when they were kept. */
+export interface DroppedEvents {
+  count: number;
+  firstBackloggedAt: number;
+  lastBackloggedAt: number;
+  /** Set once Coralogix has taken the entry that says so; the admin still sees it. */
+  reportedAt: number | null;
+}
+
+/** The entry that tells Coralogix users what is missing from their stream, and from when. */
+export function droppedEventsText(dropped: DroppedEvents, now: number): string {
+  return JSON.stringify({
+    source_system: 'bitbucket',
+    event: { type: 'backlog-overflow', action: 'Undelivered events dropped', timestamp: new Date(now).toISOString() },
+    backlog_overflow: {
+      dropped_events: dropped.count,
+      from: new Date(dropped.firstBackloggedAt).toISOString(),
+      to: new Date(dropped.lastBackloggedAt).toISOString(),
+      capacity: BACKLOG_CAPACITY_EVENTS,
+    },
+  });
+}
+
 /** What an admin sees of one waiting event: everything but the entry. */
 export interface BacklogSummary {
   eventId: string;

@@ -197,6 +197,7 @@ export async function settleEmptyBacklog(now: number): Promise<void> {
   const remainingSum = entries.filter(({ key }) => !isOld(key)).reduce((total, { value }) => total + value.added - value.removed, 0);
   // Readers ignore folded tallies, so the count is right before, during and after their deletion.
   const folded = [...base.folded, ...old];
+  if (folded.length === 0 && base.offset === -remainingSum) return;
   await kvs.set(StorageKeys.backlogTallyBase, { offset: -remainingSum, folded } satisfies TallyBase);
   for (let start = 0; start < folded.length; start += BATCH_KEYS) {
     await kvs.batchDelete(folded.slice(start, start + BATCH_KEYS).map((key) => ({ key })));

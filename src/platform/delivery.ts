@@ -5,7 +5,7 @@ import { retryDelaySeconds, type FailureCause } from '../core/retry-policy';
 import type { DeliverySettings } from '../core/settings';
 import { fitEntry, REDUCED_ENTRY_TEXT_BYTES } from '../core/size';
 import { addToBacklog } from './backlog';
-import { kickDrainAfterSuccess, noteBacklogged, requestDrain } from './drain';
+import { kickDrainAfterSuccess, noteBacklogged, requestDrain } from './drain-schedule';
 import { countDelivery, countFailure, flushHealth } from './health';
 import { errorName } from './log-safe';
 import { scheduleRetries } from './retry-queue';

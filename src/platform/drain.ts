@@ -2,7 +2,9 @@ import { getAppContext } from '@forge/api';
 import { kvs } from '@forge/kvs';
 import { randomUUID } from 'node:crypto';
 import {
+  BACKLOG_CAPACITY_EVENTS,
   causeOf,
+  droppedEventsText,
   DRAIN_READ_UNITS_PER_MINUTE,
   DRAIN_WRITE_UNITS_PER_MINUTE,
   drainStopAfter,
@@ -12,14 +14,15 @@ import {
   planBatches,
   type DrainState,
   type DrainStop,
+  type DroppedEvents,
 } from '../core/backlog';
+import { Severity } from '../core/catalog';
 import type { DeliverySettings } from '../core/settings';
 import { byteLength, fitEntry, REDUCED_ENTRY_TEXT_BYTES } from '../core/size';
-import { holdItem, oldestItems, releaseHeldItem, removeFromBacklog, settleEmptyBacklog, type BacklogItem } from './backlog';
+import { backlogCount, holdItem, oldestItems, releaseHeldItem, removeFromBacklog, settleEmptyBacklog, type BacklogItem } from './backlog';
 import { countDelivery, countFailure, flushHealth } from './health';
-import { perInstallation } from './installation';
 import { errorName } from './log-safe';
-import { pushDrainMessage } from './retry-queue';
+import { isConflict, requestDrain } from './drain-schedule';
 import { readDeliverySettings } from './settings-store';
 import { StorageKeys } from './storage-keys';
 import { sendEntries } from './transport';
@@ -39,83 +42,13 @@ const RESERVE_MS = 20_000;
 /** Forge allows 100 egress requests per invocation-minute; bisecting a refused batch may need many. */
 const MAX_REQUESTS_PER_RUN = 90;
 const PAGE_SIZE = 100;
-/** A scheduled drain this far past its time was lost (its queue message with it): another may be scheduled. */
-const STALE_SCHEDULE_MS = 10 * 60_000;
-/** How often one instance may nudge a waiting drain when its own deliveries succeed. */
-const KICK_INTERVAL_MS = 60_000;
+/** What a drain sends first after a failed attempt: enough to tell whether Coralogix takes entries again. */
+const PROBE_SIZE = 10;
 const UNIT_BYTES = 10 * 1024;
 
 interface Lease {
   owner: string;
   until: number;
-}
-
-interface ScheduledDrain {
-  dueAt: number;
-}
-
-function isConflict(error: unknown): boolean {
-  const details = (error as { responseDetails?: { status?: unknown } } | null)?.responseDetails;
-  return details?.status === 409;
-}
-
-/**
- * Asks for a drain in `delaySeconds`. Without `force`, an already scheduled drain is enough (one
- * queue message for a burst of failures); `force` replaces it (a settings save, a Retry all, the
- * drain itself). Returns whether a message was pushed.
- */
-export async function requestDrain(now: number, options: { delaySeconds?: number; force?: boolean; includeHeld?: boolean } = {}): Promise<boolean> {
-  const delaySeconds = Math.max(0, Math.round(options.delaySeconds ?? 0));
-  const marker: ScheduledDrain = { dueAt: now + delaySeconds * 1000 };
-  const ttl = { value: delaySeconds + 3_600, unit: 'SECONDS' as const };
-  if (options.force) {
-    await kvs.set(StorageKeys.drainScheduled, marker, { ttl });
-  } else {
-    try {
-      await kvs.set(StorageKeys.drainScheduled, marker, { keyPolicy: 'FAIL_IF_EXISTS', ttl });
-    } catch (error) {
-      if (!isConflict(error)) throw error;
-      const scheduled = await kvs.get<ScheduledDrain>(StorageKeys.drainScheduled);
-      if (scheduled && scheduled.dueAt > now - STALE_SCHEDULE_MS) return false;
-      await kvs.set(StorageKeys.drainScheduled, marker, { ttl });
-    }
-  }
-  try {
-    await pushDrainMessage(delaySeconds, options.includeHeld === true);
-  } catch (error) {
-    // No drain is coming after all: the next failure or heartbeat may schedule one.
-    await kvs.delete(StorageKeys.drainScheduled).catch(() => undefined);
-    throw error;
-  }
-  return true;
-}
-
-const kicksOfInstallation = perInstallation<{ backlogSeenUntil: number; lastKickAt: number }>(() => ({ backlogSeenUntil: 0, lastKickAt: 0 }));
-
-/** This instance put something in the backlog: its next successful delivery nudges the drain. */
-export function noteBacklogged(now: number): void {
-  kicksOfInstallation().backlogSeenUntil = now + 3_600_000;
-}
-
-/**
- * Coralogix just took an entry: if this instance knows of a backlog whose drain waits for later,
- * it is brought forward, so recovery does not wait out the last back-off. At most once a minute.
- */
-export async function kickDrainAfterSuccess(now: number): Promise<void> {
-  const kicks = kicksOfInstallation();
-  if (now > kicks.backlogSeenUntil || now - kicks.lastKickAt < KICK_INTERVAL_MS) return;
-  kicks.lastKickAt = now;
-  try {
-    await bringDrainForward(now);
-  } catch (error) {
-    console.warn(`Could not bring the backlog's drain forward (${errorName(error)}); it runs as scheduled`);
-  }
-}
-
-/** A drain now, unless one is due within the minute anyway. */
-export async function bringDrainForward(now: number): Promise<void> {
-  const scheduled = await kvs.get<ScheduledDrain>(StorageKeys.drainScheduled);
-  if (!scheduled || scheduled.dueAt > now + KICK_INTERVAL_MS) await requestDrain(now, { force: true });
 }
 
 async function acquireLease(now: number, owner: string): Promise<boolean> {
@@ -180,6 +113,9 @@ class RunBudget {
 }
 
 const entryBytes = (item: BacklogItem) => byteLength(JSON.stringify(item.delivery.entry));
+/** A stored body as a query answers it: the value, its key and the metadata around them. */
+const storedBytes = (item: BacklogItem) => byteLength(JSON.stringify(item.delivery)) + STORED_OVERHEAD_BYTES;
+const STORED_OVERHEAD_BYTES = 200;
 
 type BatchOutcome = { delivered: number; held: number; stop?: DrainStop };
 
@@ -221,17 +157,22 @@ async function sendBatch(batch: BacklogItem[], settings: DeliverySettings, budge
   return total;
 }
 
-/** Up to one request's worth of the oldest waiting entries. */
-async function collect(budget: RunBudget): Promise<BacklogItem[]> {
+/**
+ * Up to one request's worth of the oldest waiting entries; a probe (the last attempt failed) reads
+ * a few only, so a week of failed attempts does not read the backlog again and again.
+ */
+async function collect(budget: RunBudget, probe: boolean): Promise<BacklogItem[]> {
   const items: BacklogItem[] = [];
   let bytes = 0;
   let cursor: string | undefined;
   do {
-    const page = await oldestItems(PAGE_SIZE, cursor ? { cursor } : {});
+    const page = await oldestItems(probe ? PROBE_SIZE : PAGE_SIZE, cursor ? { cursor } : {});
     const pageBytes = page.items.reduce((sum, item) => sum + entryBytes(item), 0);
-    budget.readUnits += Math.max(1, Math.ceil(pageBytes / UNIT_BYTES));
+    // Storage counts what it answers: the stored values with their keys and metadata.
+    budget.readUnits += Math.max(1, Math.ceil(page.items.reduce((sum, item) => sum + storedBytes(item), 0) / UNIT_BYTES));
     items.push(...page.items);
     bytes += pageBytes;
+    if (probe) break;
     cursor = page.cursor;
   } while (cursor && items.length < MAX_DRAIN_REQUEST_ENTRIES && bytes < MAX_DRAIN_REQUEST_BYTES);
   return items;
@@ -249,6 +190,63 @@ async function releaseHeld(budget: RunBudget): Promise<void> {
   }
 }
 
+const backloggedAtOf = (item: BacklogItem) => Number(item.id.slice(0, 13));
+
+/**
+ * Beyond the backlog's capacity the oldest events are dropped, never unseen: how many and from when
+ * is kept for the status panel and told to Coralogix once the stream takes entries again.
+ */
+export async function enforceCapacity(now: number, capacity: number = BACKLOG_CAPACITY_EVENTS): Promise<number> {
+  let excess = (await backlogCount()) - capacity;
+  if (excess <= 0) return 0;
+  let dropped = 0;
+  let first = Number.POSITIVE_INFINITY;
+  let last = 0;
+  while (excess > 0) {
+    const page = await oldestItems(Math.min(PAGE_SIZE, excess));
+    if (page.items.length === 0) break;
+    await removeFromBacklog(page.items, now);
+    for (const item of page.items) {
+      first = Math.min(first, backloggedAtOf(item));
+      last = Math.max(last, backloggedAtOf(item));
+    }
+    dropped += page.items.length;
+    excess -= page.items.length;
+  }
+  if (dropped === 0) return 0;
+  const before = await kvs.get<DroppedEvents>(StorageKeys.backlogDropped);
+  const unreported = before && before.reportedAt === null ? before : undefined;
+  const record: DroppedEvents = {
+    count: (unreported?.count ?? 0) + dropped,
+    firstBackloggedAt: Math.min(unreported?.firstBackloggedAt ?? first, first),
+    lastBackloggedAt: Math.max(unreported?.lastBackloggedAt ?? last, last),
+    reportedAt: null,
+  };
+  await kvs.set(StorageKeys.backlogDropped, record);
+  console.warn(`The backlog was over its capacity of ${capacity} events: the ${dropped} oldest were dropped, and counted`);
+  return dropped;
+}
+
+export async function readDroppedEvents(): Promise<DroppedEvents | null> {
+  return (await kvs.get<DroppedEvents>(StorageKeys.backlogDropped)) ?? null;
+}
+
+/** Tells Coralogix about events dropped for room, before anything else is sent; undefined when there is nothing to tell. */
+async function reportDropped(settings: DeliverySettings, budget: RunBudget, now: number): Promise<DrainStop | undefined> {
+  const dropped = await readDroppedEvents();
+  if (!dropped || dropped.reportedAt !== null) return undefined;
+  budget.requests += 1;
+  const outcome = await sendEntries(settings, [
+    { applicationName: settings.applicationName, subsystemName: settings.subsystemName, timestamp: now, severity: Severity.Error, category: 'backlog', className: 'bitbucket-coralogix:backlog-overflow', methodName: 'Undelivered events dropped', text: droppedEventsText(dropped, now) },
+  ]);
+  if (outcome.kind === 'delivered') {
+    await kvs.set(StorageKeys.backlogDropped, { ...dropped, reportedAt: now } satisfies DroppedEvents);
+    return undefined;
+  }
+  countFailure(outcome.reason, now);
+  return drainStopAfter(outcome, 1);
+}
+
 async function writeState(state: DrainState): Promise<void> {
   await kvs.set(StorageKeys.drainState, state);
 }
@@ -257,7 +255,7 @@ async function writeState(state: DrainState): Promise<void> {
  * One drain run (the queue consumer's `drain` message). Whatever stops it, it leaves every entry
  * either delivered and removed, or still in the backlog, and asks for the next run when one is due.
  */
-export async function runDrain(now: number, options: { includeHeld?: boolean } = {}): Promise<DrainResult> {
+export async function runDrain(now: number, options: { includeHeld?: boolean; capacity?: number } = {}): Promise<DrainResult> {
   // The message that started this run is spent: a failure from now on may schedule the next.
   await kvs.delete(StorageKeys.drainScheduled).catch(() => undefined);
   const owner = randomUUID();
@@ -267,6 +265,7 @@ export async function runDrain(now: number, options: { includeHeld?: boolean } =
     return { status: 'busy' };
   }
   try {
+    await enforceCapacity(now, options.capacity);
     const previous = await readDrainState();
     const settings = await readDeliverySettings();
     if (!settings || !settings.forwardingEnabled) {
@@ -280,13 +279,16 @@ export async function runDrain(now: number, options: { includeHeld?: boolean } =
     let delivered = 0;
     let held = 0;
     let result: DrainResult | undefined;
+    let probe = previous.phase === 'retrying' || previous.phase === 'waiting-for-settings';
+    const reportStop = await reportDropped(settings, budget, now);
+    if (reportStop) result = { status: 'stopped', delivered, held, stop: reportStop };
     while (!result) {
       const waitS = budget.storageWaitSeconds(Date.now());
       if (budget.exhausted() || waitS > 0) {
         result = { status: 'continuing', delivered, held, delaySeconds: waitS };
         break;
       }
-      const items = await collect(budget);
+      const items = await collect(budget, probe);
       if (items.length === 0) {
         result = { status: 'drained', delivered, held };
         break;
@@ -299,6 +301,7 @@ export async function runDrain(now: number, options: { includeHeld?: boolean } =
           result = { status: 'stopped', delivered, held, stop: outcome.stop };
           break;
         }
+        probe = false;
         if (budget.exhausted()) break;
       }
     }

@@ -1,7 +1,7 @@
 import { Severity } from '../core/catalog';
 import type { CoralogixEntry } from '../core/entry';
 import { backlogCount } from './backlog';
-import { bringDrainForward, requestDrain } from './drain';
+import { bringDrainForward, requestDrain } from './drain-schedule';
 import { flushHealth, readHealth, recordHeartbeat } from './health';
 import { cachedDeliverySettings } from './settings-cache';
 import { sendEntries } from './transport';

@@ -1,7 +1,7 @@
 import { causeOf, isHeldCause } from '../core/backlog';
 import type { DeliverySettings } from '../core/settings';
 import { getBacklogItem, holdItem, recordAttempt, removeFromBacklog } from './backlog';
-import { requestDrain } from './drain';
+import { requestDrain } from './drain-schedule';
 import { countDelivery, countFailure, flushHealth } from './health';
 import { sendEntries } from './transport';
 

@@ -17,7 +17,8 @@ import {
 } from '../shared/contract';
 import { ForbiddenError, requireWorkspaceAdmin, type Caller } from './authorization';
 import { backlogCount, listBacklog, oldestSummary } from './backlog';
-import { readDrainState, requestDrain } from './drain';
+import { readDrainState, readDroppedEvents } from './drain';
+import { requestDrain } from './drain-schedule';
 import { readHealth } from './health';
 import { discardBacklogItem, replayAll, replayBacklogItem } from './replay';
 import { invalidateSettingsCache } from './settings-cache';
@@ -74,7 +75,7 @@ const handlers: { [K in ResolverKey]: Handler<K> } = {
   },
 
   [ResolverKeys.getStatus]: async () => {
-    const [view, health, count, oldest, drain] = await Promise.all([readSettings(), readHealth(), backlogCount(), oldestSummary(), readDrainState()]);
+    const [view, health, count, oldest, drain, dropped] = await Promise.all([readSettings(), readHealth(), backlogCount(), oldestSummary(), readDrainState(), readDroppedEvents()]);
     const { lastSuccessAt, lastFailure, lastHeartbeat, ...last24h } = health;
     return {
       configured: view !== undefined,
@@ -90,6 +91,7 @@ const handlers: { [K in ResolverKey]: Handler<K> } = {
         reason: drain.reason,
         nextAttemptAt: drain.nextAttemptAt,
         drainedInRun: drain.drainedInRun,
+        dropped,
       },
       lastHeartbeat,
     };

@@ -20,4 +20,6 @@ export const StorageKeys = {
   /** Set while a drain is on the queue, so a burst of failures schedules one, not one each. */
   drainScheduled: 'backlog:scheduled',
   drainState: 'backlog:state',
+  /** Events dropped for room beyond the backlog's capacity, until Coralogix has been told. */
+  backlogDropped: 'backlog:dropped',
 } as const;

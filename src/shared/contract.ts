@@ -1,6 +1,6 @@
 import { apiKeySchema, storedSettingsSchema, type StoredSettings } from '../core/settings';
 import type { RegionId } from '../core/regions';
-import { BACKLOG_ITEM_ID, type BacklogPhase, type BacklogSummary } from '../core/backlog';
+import { BACKLOG_ITEM_ID, type BacklogPhase, type BacklogSummary, type DroppedEvents } from '../core/backlog';
 import type { TestOutcomeKind } from '../core/test-event';
 import { v, type ValidationIssue } from '../core/validation';
 
@@ -96,6 +96,8 @@ export interface BacklogStatus {
   nextAttemptAt: number | null;
   /** Delivered since the backlog last started to drain. */
   drainedInRun: number;
+  /** Events dropped beyond the backlog's capacity, if that ever happened. */
+  dropped: DroppedEvents | null;
 }
 
 export interface StatusState {

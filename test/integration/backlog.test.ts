@@ -144,6 +144,45 @@ describe('the backlog', () => {
     expect(platform.queue.pending.map((event) => event.body)).toEqual([{ kind: 'drain' }]);
   });
 
+  it('drops only beyond its capacity, oldest first, counts it, and tells Coralogix once the stream is back', async () => {
+    await add(30);
+    await receiver.stop();
+    const stopped = await platform.invoke(() => app.runDrain(now, { capacity: 25 }));
+    expect(stopped.value).toMatchObject({ status: 'stopped' });
+    expect(await app.backlogCount()).toBe(25);
+    const remaining = (await app.listBacklog(100)).items.map((item) => item.summary.reason);
+    expect(remaining[0]).toBe('failed 5');
+    const dropped = await app.readDroppedEvents();
+    expect(dropped).toMatchObject({ count: 5, reportedAt: null, firstBackloggedAt: Date.parse('2026-11-22T08:00:01Z'), lastBackloggedAt: Date.parse('2026-11-22T08:00:05Z') });
+
+    await receiver.resume();
+    now += 60_000;
+    expect(await drain()).toMatchObject({ status: 'drained', delivered: 25 });
+    const [notice, ...rest] = receiver.entries;
+    expect(notice).toMatchObject({ className: 'bitbucket-coralogix:backlog-overflow', severity: 5 });
+    expect(JSON.parse(notice?.text ?? '{}').backlog_overflow).toEqual({ dropped_events: 5, from: '2026-11-22T08:00:01.000Z', to: '2026-11-22T08:00:05.000Z', capacity: 100_000 });
+    expect(rest).toHaveLength(25);
+    expect(await app.readDroppedEvents()).toMatchObject({ count: 5, reportedAt: now });
+    // Told once.
+    await add(1, 500);
+    await drain();
+    expect(receiver.entries.filter((entry) => entry.className === 'bitbucket-coralogix:backlog-overflow')).toHaveLength(1);
+  });
+
+  it('sends each event once when Retry all, the heartbeat and a scheduled drain come at the same moment', async () => {
+    await add(50);
+    await platform.invoke(() => app.requestDrain(now, { delaySeconds: 0 }));
+    await Promise.all([platform.invoke(() => app.replayAll(now)), platform.invoke(() => app.heartbeat({}, {})), platform.queue.deliverDue()]);
+    for (let round = 0; round < 10 && platform.queue.nextDueAt() !== undefined; round += 1) {
+      now = Math.max(now, platform.queue.nextDueAt() as number);
+      await platform.queue.deliverDue();
+    }
+    const events = receiver.entries.filter((entry) => entry.className === undefined);
+    expect(events).toHaveLength(50);
+    expect(new Set(events.map((entry) => entry.text)).size).toBe(50);
+    expect(await app.backlogCount()).toBe(0);
+  });
+
   it('reports a missing item on retry and on discard', async () => {
     const settings = await app.readDeliverySettings();
     if (!settings) throw new Error('setup');

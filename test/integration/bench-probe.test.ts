@@ -54,4 +54,13 @@ describe('benchmark probe on the deployed bundle', () => {
     expect(worst.cases.map((c) => [c.name, c.cpuMs.length])).toEqual(WORST_CASES.map((c) => [c.name, 5]));
     for (const mode of ['memory', 'memory-baseline']) expect((await probe(mode, { rounds: 5 })).maxRssMb).toEqual(expect.any(Number));
   });
+
+  it('keeps a backlog while Coralogix cannot be reached, then drains all of it into the parent receiver', async () => {
+    const before = receiver.entries.length;
+    const drained = (await probe('drain', { rounds: 30 })) as { events: number; requests: number; readUnits: number; writeUnits: number; rateLimited: number };
+    expect(drained).toMatchObject({ events: 30, requests: 1, rateLimited: 0 });
+    expect(drained.readUnits).toBeGreaterThan(0);
+    expect(drained.writeUnits).toBeGreaterThan(0);
+    expect(receiver.entries.length - before).toBe(30);
+  });
 });

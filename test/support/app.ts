@@ -9,6 +9,7 @@ export function loadApp() {
     ...(require('../../src/index') as typeof import('../../src/index')),
     ...(require('../../src/platform/backlog') as typeof import('../../src/platform/backlog')),
     ...(require('../../src/platform/drain') as typeof import('../../src/platform/drain')),
+    ...(require('../../src/platform/drain-schedule') as typeof import('../../src/platform/drain-schedule')),
     ...(require('../../src/platform/enrichment') as typeof import('../../src/platform/enrichment')),
     ...(require('../../src/platform/health') as typeof import('../../src/platform/health')),
     ...(require('../../src/platform/replay') as typeof import('../../src/platform/replay')),

@@ -56,6 +56,15 @@ export function StatusPanel({ version }: { version: number }) {
             <Stat label="Retries scheduled (24 h)" value={status.last24h.retriesScheduled} testId="stat-retries" />
             <Stat label="Waiting in the backlog" value={status.backlog.count} testId="stat-backlog" />
           </div>
+          {status.backlog.dropped && (
+            <SectionMessage appearance="warning" testId="backlog-dropped">
+              <p>
+                {status.backlog.dropped.count} undelivered {status.backlog.dropped.count === 1 ? 'event was' : 'events were'} dropped to stay within the backlog&apos;s capacity (kept between {formatTime(status.backlog.dropped.firstBackloggedAt)} and{' '}
+                {formatTime(status.backlog.dropped.lastBackloggedAt)}).{' '}
+                {status.backlog.dropped.reportedAt === null ? 'Coralogix will be told as soon as it takes entries again.' : 'An entry in Coralogix says so too.'}
+              </p>
+            </SectionMessage>
+          )}
           {status.backlog.count > 0 && (
             <SectionMessage appearance={status.backlog.phase === 'waiting-for-settings' ? 'error' : 'information'} testId="backlog-summary">
               <p>{backlogSentence(status.backlog)}</p>
