@@ -205,8 +205,15 @@ async function memory(options: ProbeOptions, withApp: boolean): Promise<void> {
  * storage unit the backlog cost from the first failure to the last delete.
  */
 async function drain(options: ProbeOptions): Promise<void> {
-  const platform = platformFor(options, ownCopy(options));
+  // Storage in memory only: a KVS file would be rewritten whole on every write of the backlog. The
+  // platform's clock is the probe's own, so Forge's storage limits meet the events at a pace a busy
+  // workspace could have (600 a minute) and the drain's runs as far apart as it asks.
+  let clock = Date.now();
+  const platform = new ForgePlatform({ manifestPath: options.manifest, now: () => clock });
+  serveBitbucket(platform);
   const app = loadApp(options.bundle);
+  const saved = await platform.callResolver(app.settingsResolver, 'settings/save', BENCH_SETTINGS, { accountId: 'admin' });
+  if (!saved.ok || !(saved.value as { ok?: boolean }).ok) throw new Error(`could not save the settings: ${JSON.stringify(saved.value)}`);
   const events = options.rounds ?? 5_000;
   // Nothing listens on the discard port: every send is refused, and every event is kept.
   platform.routeEgress(INGRESS_HOST, 'http://127.0.0.1:9');
@@ -214,21 +221,26 @@ async function drain(options: ProbeOptions): Promise<void> {
     const result = await platform.invoke(() => app.forwardEvent(ordinaryPush(6_000_000 + n), {}));
     const outcome = result.value as { status?: string; attempt?: { result?: string } } | undefined;
     if (!result.ok || outcome?.attempt?.result !== 'backlogged') throw new Error(`an event was not kept: ${JSON.stringify(outcome ?? String(result.error))}`);
+    clock += 100;
   }
   platform.routeEgress(INGRESS_HOST, options.receiverUrl);
   const requestsBefore = platform.egressCounters.requests;
+  const unitsBefore = { ...platform.kvs.quota.counters };
   const cpu = process.cpuUsage();
   const started = process.hrtime.bigint();
   let runs = 0;
   for (;;) {
     runs += 1;
     const result = await platform.invoke(() => app.retryDelivery({ body: { kind: 'drain' } }, {}));
-    const status = (result.value as { drain?: { status?: string } } | undefined)?.drain?.status;
-    if (!result.ok || (status !== 'drained' && status !== 'continuing')) throw new Error(`a drain failed: ${JSON.stringify(result.value ?? String(result.error))}`);
-    if (status === 'drained') break;
+    const run = (result.value as { drain?: { status?: string; delaySeconds?: number } } | undefined)?.drain;
+    if (!result.ok || (run?.status !== 'drained' && run?.status !== 'continuing')) throw new Error(`a drain failed: ${JSON.stringify(result.value ?? String(result.error))}`);
+    if (run.status === 'drained') break;
+    clock += Math.max(1, run.delaySeconds ?? 0) * 1000;
   }
   const { readUnits, writeUnits } = platform.kvs.quota.counters;
-  report({ events, runs, requests: platform.egressCounters.requests - requestsBefore, drainCpuMs: cpuMicros(cpu) / 1000, drainWallMs: wallMs(started), readUnits, writeUnits, rateLimited: platform.kvs.quota.counters.rateLimited });
+  const drainReadUnits = readUnits - unitsBefore.readUnits;
+  const drainWriteUnits = writeUnits - unitsBefore.writeUnits;
+  report({ events, runs, requests: platform.egressCounters.requests - requestsBefore, drainCpuMs: cpuMicros(cpu) / 1000, drainWallMs: wallMs(started), readUnits, writeUnits, drainReadUnits, drainWriteUnits, rateLimited: platform.kvs.quota.counters.rateLimited });
 }
 
 async function main(): Promise<void> {
