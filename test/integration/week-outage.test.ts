@@ -7,6 +7,9 @@ import type { App } from '../support/app';
 import { startConfiguredApp, stopConfiguredApp, useFakeClockAndQuietConsole } from '../support/delivery-harness';
 import { loadEventFixtures } from '../support/fixtures';
 
+// Runs in a jest process of its own (npm run test:week, called by npm test): it keeps a week of
+// entries in memory, and a heap full of the other suites' leftovers makes it several times slower.
+//
 // Issue 11's week: Coralogix is down for 7 days while a workspace of 50 repositories produces
 // 10,000 events a day, all through the real trigger on the local platform (Forge's storage limits
 // enforced), with the hourly heartbeat and the queue running on a fake clock. Then Coralogix comes
@@ -109,7 +112,11 @@ describe(`a ${DAYS}-day Coralogix outage at ${EVENTS_PER_DAY} events a day`, () 
     expect(liveOutcomes.slice(liveBefore).filter((outcome) => outcome !== 'delivered' && outcome !== 'skipped')).toEqual([]);
 
     const batchRequests = receiver.requests.slice(requestsBefore).filter((request) => request.entries > 1);
-    expect(batchRequests.reduce((total, request) => total + request.entries, 0)).toBe(backlogged);
+    // Every backlogged event went back; a request Coralogix took but answered after the send timeout
+    // (a stalled process) is sent again, and each such duplicate counts against the 0.1%.
+    const resent = batchRequests.reduce((total, request) => total + request.entries, 0) - backlogged;
+    expect(resent).toBeGreaterThanOrEqual(0);
+    expect(resent).toBeLessThanOrEqual(backlogged * 0.001);
     expect(batchRequests.length).toBeLessThanOrEqual(Math.ceil(backlogged / 200));
     expect(platform.kvs.quota.counters.rateLimited).toBe(0);
 
