@@ -52,6 +52,14 @@ export interface DrainState {
   /** Delivered since the backlog last started to drain. */
   drainedInRun: number;
   lastDrainedAt: number | null;
+  /** Storage the drain spent in the minute that began at `since`: runs in one minute share its share. */
+  spent?: StorageSpent;
+}
+
+export interface StorageSpent {
+  since: number;
+  readUnits: number;
+  writeUnits: number;
 }
 
 export const IDLE_DRAIN_STATE: DrainState = { phase: 'idle', reason: null, since: 0, nextAttemptAt: null, consecutiveFailures: 0, drainedInRun: 0, lastDrainedAt: null };

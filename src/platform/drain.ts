@@ -14,6 +14,7 @@ import {
   planBatches,
   type DrainState,
   type DrainStop,
+  type StorageSpent,
   type DroppedEvents,
 } from '../core/backlog';
 import { Severity } from '../core/catalog';
@@ -45,6 +46,8 @@ const PAGE_SIZE = 100;
 /** What a drain sends first after a failed attempt: enough to tell whether Coralogix takes entries again. */
 const PROBE_SIZE = 10;
 const UNIT_BYTES = 10 * 1024;
+/** Well under Forge's 1,000 storage requests a second per installation, however fast storage answers. */
+const STORAGE_REQUESTS_PER_RUN = 400;
 
 interface Lease {
   owner: string;
@@ -97,14 +100,32 @@ function remainingMs(): number {
 /** What one run spends, so it stays within its share of the storage limits and the egress limit. */
 class RunBudget {
   requests = 0;
-  readUnits = 0;
-  writeUnits = 0;
-  constructor(private readonly startedAt: number) {}
+  readUnits: number;
+  writeUnits: number;
+  /** Storage requests of this run: Forge takes 1,000 a second per installation, for everything the installation does. */
+  storageRequests = 0;
+  private readonly startedAt: number;
 
-  /** Seconds until the next minute of storage when this one's share is spent; 0 while it lasts. */
+  /** Carries on the minute of an earlier run, so runs close together do not each spend a minute's share. */
+  constructor(now: number, earlier: StorageSpent | undefined) {
+    const sameMinute = earlier !== undefined && now - earlier.since < 60_000 && now >= earlier.since;
+    this.startedAt = sameMinute ? earlier.since : now;
+    this.readUnits = sameMinute ? earlier.readUnits : 0;
+    this.writeUnits = sameMinute ? earlier.writeUnits : 0;
+  }
+
+  spent(): StorageSpent {
+    return { since: this.startedAt, readUnits: this.readUnits, writeUnits: this.writeUnits };
+  }
+
+  /**
+   * Seconds to pause before going on: until the next minute when this one's share of storage units
+   * is spent, a second when its share of storage requests is; 0 while both last.
+   */
   storageWaitSeconds(now: number): number {
     const spent = this.readUnits >= DRAIN_READ_UNITS_PER_MINUTE || this.writeUnits >= DRAIN_WRITE_UNITS_PER_MINUTE;
-    return spent ? Math.max(1, Math.ceil((this.startedAt + 60_000 - now) / 1000)) : 0;
+    if (spent) return Math.max(1, Math.ceil((this.startedAt + 60_000 - now) / 1000));
+    return this.storageRequests >= STORAGE_REQUESTS_PER_RUN ? 1 : 0;
   }
 
   exhausted(): boolean {
@@ -129,7 +150,9 @@ async function sendBatch(batch: BacklogItem[], settings: DeliverySettings, budge
   const outcome = await sendEntries(settings, batch.map((item) => item.delivery.entry));
   if (outcome.kind === 'delivered') {
     await removeFromBacklog(batch, now);
-    budget.writeUnits += Math.ceil((batch.length * 2) / 25);
+    const deletes = Math.ceil((batch.length * 2) / 25);
+    budget.writeUnits += deletes;
+    budget.storageRequests += deletes + 1;
     countDelivery('delivered', now, batch.length);
     return { delivered: batch.length, held: 0 };
   }
@@ -170,6 +193,7 @@ async function collect(budget: RunBudget, probe: boolean): Promise<BacklogItem[]
     const pageBytes = page.items.reduce((sum, item) => sum + entryBytes(item), 0);
     // Storage counts what it answers: the stored values with their keys and metadata.
     budget.readUnits += Math.max(1, Math.ceil(page.items.reduce((sum, item) => sum + storedBytes(item), 0) / UNIT_BYTES));
+    budget.storageRequests += 1;
     items.push(...page.items);
     bytes += pageBytes;
     if (probe) break;
@@ -183,9 +207,11 @@ async function releaseHeld(budget: RunBudget): Promise<void> {
   for (;;) {
     const page = await oldestItems(PAGE_SIZE, { held: true });
     budget.readUnits += page.items.length;
+    budget.storageRequests += 1;
     if (page.items.length === 0) return;
     for (const item of page.items) await releaseHeldItem(item);
     budget.writeUnits += page.items.length * 2;
+    budget.storageRequests += page.items.length * 3;
     if (budget.storageWaitSeconds(Date.now()) > 0 || remainingMs() < RESERVE_MS) return;
   }
 }
@@ -273,7 +299,7 @@ export async function runDrain(now: number, options: { includeHeld?: boolean; ca
       await writeState({ ...previous, phase: 'paused', reason, since: previous.phase === 'paused' ? previous.since : now, nextAttemptAt: null });
       return { status: 'paused', reason };
     }
-    const budget = new RunBudget(now);
+    const budget = new RunBudget(now, previous.spent);
     if (options.includeHeld) await releaseHeld(budget);
     const startedRun = previous.phase === 'idle' || previous.phase === 'paused';
     let delivered = 0;
@@ -309,15 +335,15 @@ export async function runDrain(now: number, options: { includeHeld?: boolean; ca
     const lastDrainedAt = delivered > 0 ? Date.now() : previous.lastDrainedAt;
     if (result.status === 'stopped') {
       const { phase, reason, delaySeconds } = result.stop;
-      await writeState({ phase, reason, since: previous.phase === phase ? previous.since : now, nextAttemptAt: now + delaySeconds * 1000, consecutiveFailures: delivered > 0 ? 1 : previous.consecutiveFailures + 1, drainedInRun, lastDrainedAt });
+      await writeState({ phase, reason, since: previous.phase === phase ? previous.since : now, nextAttemptAt: now + delaySeconds * 1000, consecutiveFailures: delivered > 0 ? 1 : previous.consecutiveFailures + 1, drainedInRun, lastDrainedAt, spent: budget.spent() });
       await requestDrain(now, { delaySeconds, force: true });
     } else if (result.status === 'continuing') {
-      await writeState({ phase: 'draining', reason: null, since: previous.phase === 'draining' ? previous.since : now, nextAttemptAt: now + result.delaySeconds * 1000, consecutiveFailures: 0, drainedInRun, lastDrainedAt });
+      await writeState({ phase: 'draining', reason: null, since: previous.phase === 'draining' ? previous.since : now, nextAttemptAt: now + result.delaySeconds * 1000, consecutiveFailures: 0, drainedInRun, lastDrainedAt, spent: budget.spent() });
       await requestDrain(now, { delaySeconds: result.delaySeconds, force: true });
     } else {
       const heldLeft = (await oldestItems(1, { held: true })).items.length > 0;
       if (!heldLeft) await settleEmptyBacklog(now);
-      await writeState({ ...IDLE_DRAIN_STATE, since: now, drainedInRun, lastDrainedAt });
+      await writeState({ ...IDLE_DRAIN_STATE, since: now, drainedInRun, lastDrainedAt, spent: budget.spent() });
     }
     return result;
   } finally {
