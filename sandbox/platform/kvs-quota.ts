@@ -81,7 +81,7 @@ export interface QuotaCounters {
   readUnits: number;
   writeUnits: number;
   /** Units by operation and key prefix (up to the second colon), for reports of where storage goes. */
-  byOperation: Record<string, { requests: number; units: number }>;
+  byOperation: Record<string, { requests: number; units: number; refused?: { requestsPerSecond: number; unitsPerMinute: number } }>;
   /** Requests answered 429 because a limit was reached. */
   rateLimited: number;
 }
@@ -105,9 +105,15 @@ export class KvsQuota {
     const now = this.now();
     const window = kind === 'read' ? this.reads : this.writes;
     const unitLimit = kind === 'read' ? this.limits.readUnitsPerMinute : this.limits.writeUnitsPerMinute;
-    const waitMs = Math.max(this.requests.waitFor(now, 1, this.limits.requestsPerSecond), window.waitFor(now, units, unitLimit));
+    const rateWaitMs = this.requests.waitFor(now, 1, this.limits.requestsPerSecond);
+    const unitWaitMs = window.waitFor(now, units, unitLimit);
+    const waitMs = Math.max(rateWaitMs, unitWaitMs);
     if (waitMs > 0) {
       this.counters.rateLimited += 1;
+      const counts = (this.counters.byOperation[label] ??= { requests: 0, units: 0 });
+      counts.refused ??= { requestsPerSecond: 0, unitsPerMinute: 0 };
+      if (rateWaitMs > 0) counts.refused.requestsPerSecond += 1;
+      else counts.refused.unitsPerMinute += 1;
       return Math.ceil(waitMs / 1000);
     }
     this.requests.add(now, 1);

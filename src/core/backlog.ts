@@ -60,6 +60,9 @@ export interface StorageSpent {
   since: number;
   readUnits: number;
   writeUnits: number;
+  /** When the last run ended and how many storage requests it made: a run right after it shares that second. */
+  lastRunAt?: number;
+  lastRunRequests?: number;
 }
 
 export const IDLE_DRAIN_STATE: DrainState = { phase: 'idle', reason: null, since: 0, nextAttemptAt: null, consecutiveFailures: 0, drainedInRun: 0, lastDrainedAt: null };

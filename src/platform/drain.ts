@@ -112,10 +112,12 @@ class RunBudget {
     this.startedAt = sameMinute ? earlier.since : now;
     this.readUnits = sameMinute ? earlier.readUnits : 0;
     this.writeUnits = sameMinute ? earlier.writeUnits : 0;
+    const sameSecond = earlier?.lastRunAt !== undefined && now - earlier.lastRunAt < 1_000 && now >= earlier.lastRunAt;
+    this.storageRequests = sameSecond ? (earlier.lastRunRequests ?? 0) : 0;
   }
 
-  spent(): StorageSpent {
-    return { since: this.startedAt, readUnits: this.readUnits, writeUnits: this.writeUnits };
+  spent(now: number): StorageSpent {
+    return { since: this.startedAt, readUnits: this.readUnits, writeUnits: this.writeUnits, lastRunAt: now, lastRunRequests: this.storageRequests };
   }
 
   /**
@@ -335,15 +337,15 @@ export async function runDrain(now: number, options: { includeHeld?: boolean; ca
     const lastDrainedAt = delivered > 0 ? Date.now() : previous.lastDrainedAt;
     if (result.status === 'stopped') {
       const { phase, reason, delaySeconds } = result.stop;
-      await writeState({ phase, reason, since: previous.phase === phase ? previous.since : now, nextAttemptAt: now + delaySeconds * 1000, consecutiveFailures: delivered > 0 ? 1 : previous.consecutiveFailures + 1, drainedInRun, lastDrainedAt, spent: budget.spent() });
+      await writeState({ phase, reason, since: previous.phase === phase ? previous.since : now, nextAttemptAt: now + delaySeconds * 1000, consecutiveFailures: delivered > 0 ? 1 : previous.consecutiveFailures + 1, drainedInRun, lastDrainedAt, spent: budget.spent(Date.now()) });
       await requestDrain(now, { delaySeconds, force: true });
     } else if (result.status === 'continuing') {
-      await writeState({ phase: 'draining', reason: null, since: previous.phase === 'draining' ? previous.since : now, nextAttemptAt: now + result.delaySeconds * 1000, consecutiveFailures: 0, drainedInRun, lastDrainedAt, spent: budget.spent() });
+      await writeState({ phase: 'draining', reason: null, since: previous.phase === 'draining' ? previous.since : now, nextAttemptAt: now + result.delaySeconds * 1000, consecutiveFailures: 0, drainedInRun, lastDrainedAt, spent: budget.spent(Date.now()) });
       await requestDrain(now, { delaySeconds: result.delaySeconds, force: true });
     } else {
       const heldLeft = (await oldestItems(1, { held: true })).items.length > 0;
       if (!heldLeft) await settleEmptyBacklog(now);
-      await writeState({ ...IDLE_DRAIN_STATE, since: now, drainedInRun, lastDrainedAt, spent: budget.spent() });
+      await writeState({ ...IDLE_DRAIN_STATE, since: now, drainedInRun, lastDrainedAt, spent: budget.spent(Date.now()) });
     }
     return result;
   } finally {

@@ -118,6 +118,8 @@ describe(`a ${DAYS}-day Coralogix outage at ${EVENTS_PER_DAY} events a day`, () 
     expect(resent).toBeGreaterThanOrEqual(0);
     expect(resent).toBeLessThanOrEqual(backlogged * 0.001);
     expect(batchRequests.length).toBeLessThanOrEqual(Math.ceil(backlogged / 200));
+    const refused = Object.entries(platform.kvs.quota.counters.byOperation).filter(([, counts]) => counts.refused !== undefined);
+    expect(refused).toEqual([]);
     expect(platform.kvs.quota.counters.rateLimited).toBe(0);
 
     const received = receiver.entries.filter((entry) => entry.className !== HEARTBEAT_CLASS_NAME).map((entry) => JSON.parse(entry.text).event.id as string);
