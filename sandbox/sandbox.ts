@@ -389,14 +389,7 @@ class SandboxInstance implements Sandbox {
   /** Fires one event through the app's real trigger, as Forge invokes it, and tells what the trigger says became of it. */
   fire(payload: unknown): Promise<FireResult> {
     return this.exclusive(async () => {
-      const received: AcceptedEntry[] = [];
-      const stopListening = this.receiver.onEntries((entries) => received.push(...entries));
-      let invocation: InvocationResult<unknown>;
-      try {
-        invocation = await this.platform.invoke(() => forwardEvent(payload, { installContext: this.platform.installContext }));
-      } finally {
-        stopListening();
-      }
+      const invocation = await this.platform.invoke(() => forwardEvent(payload, { installContext: this.platform.installContext }));
       if (!invocation.ok) return { outcome: 'failed', error: errorMessage(invocation.error) };
       const result = invocation.value as TriggerResult | InvocationError;
       if (result instanceof InvocationError) return { outcome: 'failed', error: 'The trigger asked Forge to invoke it again' };
@@ -405,26 +398,19 @@ class SandboxInstance implements Sandbox {
           if (result.reason === 'not-configured') return { outcome: 'not-configured' };
           return { outcome: 'skipped', reason: result.reason === 'forwarding-disabled' ? 'forwarding-disabled' : 'not-selected' };
         case 'deferred':
-          return { outcome: 'queued', eventId: '', reason: result.reason, retryInSeconds: this.secondsUntilNextQueueEvent() };
+          return { outcome: 'queued', eventId: '', reason: result.reason, retryInSeconds: result.delaySeconds };
         case 'retry-requested':
           return { outcome: 'failed', error: result.reason };
         case 'handled': {
           const attempt = result.attempt;
-          if (attempt.result === 'delivered') {
-            const eventId = received.map(eventIdOf).find((id) => id !== undefined) ?? result.eventId;
-            return { outcome: 'delivered', destination: this.destination.kind, eventId };
-          }
+          if (attempt.result === 'delivered') return { outcome: 'delivered', destination: this.destination.kind, eventId: result.eventId };
           if (attempt.result === 'retry-scheduled') return { outcome: 'queued', eventId: result.eventId, reason: attempt.reason, retryInSeconds: attempt.delaySeconds };
           if (attempt.held) return { outcome: 'held', eventId: result.eventId, cause: attempt.cause, reason: attempt.reason };
-          return { outcome: 'queued', eventId: result.eventId, reason: attempt.reason, retryInSeconds: this.secondsUntilNextQueueEvent() };
+          const retryInSeconds = attempt.drainDueAt === null ? null : Math.max(0, Math.round((attempt.drainDueAt - this.platform.now()) / 1000));
+          return { outcome: 'queued', eventId: result.eventId, reason: attempt.reason, retryInSeconds };
         }
       }
     });
-  }
-
-  private secondsUntilNextQueueEvent(): number | null {
-    const next = this.platform.queue.pending.filter((event) => event.queueName === RETRY_QUEUE_KEY).reduce<number | null>((soonest, event) => (soonest === null || event.deliverAt < soonest ? event.deliverAt : soonest), null);
-    return next === null ? null : Math.max(0, Math.round((next - this.platform.now()) / 1000));
   }
 
   async isConfigured(): Promise<boolean> {
@@ -490,15 +476,6 @@ class SandboxInstance implements Sandbox {
     const result = await this.platform.invoke(async () => ({ view: await readSettings(), hasKey: (await readApiKey()) !== undefined }));
     if (!result.ok || !result.value) throw new SandboxError(`Could not read the settings: ${errorMessage(result.error)}`);
     return result.value;
-  }
-}
-
-function eventIdOf(entry: AcceptedEntry): string | undefined {
-  try {
-    const text = JSON.parse(entry.text) as { event?: { id?: unknown } };
-    return typeof text.event?.id === 'string' ? text.event.id : undefined;
-  } catch {
-    return undefined;
   }
 }
 

@@ -14,7 +14,8 @@ import { sendEntries } from './transport';
 export type AttemptResult =
   | { readonly result: 'delivered' }
   /** Kept in the backlog: the drain sends it (or, when `held`, the admin decides). */
-  | { readonly result: 'backlogged'; readonly cause: FailureCause; readonly reason: string; readonly id: string; readonly held: boolean }
+  /** `drainDueAt`: when the drain that sends it runs; null when it waits for the admin or a settings save. */
+  | { readonly result: 'backlogged'; readonly cause: FailureCause; readonly reason: string; readonly id: string; readonly held: boolean; readonly drainDueAt: number | null }
   /** Storage could not take it: on the retry queue instead, attempted again after the delay. */
   | { readonly result: 'retry-scheduled'; readonly reason: string; readonly delaySeconds: number };
 
@@ -78,11 +79,13 @@ async function keep(delivery: PendingDelivery, cause: FailureCause, reason: stri
   countDelivery('backlogged', now);
   noteBacklogged(now);
   const held = isHeldCause(cause);
+  let drainDueAt: number | null = null;
   if (!held) {
     // A drain already scheduled covers this entry too; a key refused waits for its probe or a settings save.
-    await requestDrain(now, { delaySeconds: retryDelaySeconds(1, retryAfterMs) }).catch((error: unknown) =>
-      console.warn(`Could not schedule the backlog's drain (${errorName(error)}); the hourly heartbeat will`),
-    );
+    drainDueAt = await requestDrain(now, { delaySeconds: retryDelaySeconds(1, retryAfterMs) }).catch((error: unknown) => {
+      console.warn(`Could not schedule the backlog's drain (${errorName(error)}); the hourly heartbeat will`);
+      return null;
+    });
   }
-  return { result: 'backlogged', cause, reason, id, held };
+  return { result: 'backlogged', cause, reason, id, held, drainDueAt };
 }

@@ -25,9 +25,9 @@ export function isConflict(error: unknown): boolean {
 /**
  * Asks for a drain in `delaySeconds`. Without `force`, an already scheduled drain is enough (one
  * queue message for a burst of failures); `force` replaces it (a settings save, a Retry all, the
- * drain itself). Returns whether a message was pushed.
+ * drain itself). Returns when the drain that will run is due.
  */
-export async function requestDrain(now: number, options: { delaySeconds?: number; force?: boolean; includeHeld?: boolean } = {}): Promise<boolean> {
+export async function requestDrain(now: number, options: { delaySeconds?: number; force?: boolean; includeHeld?: boolean } = {}): Promise<number> {
   const delaySeconds = Math.max(0, Math.round(options.delaySeconds ?? 0));
   const marker: ScheduledDrain = { dueAt: now + delaySeconds * 1000 };
   const ttl = { value: delaySeconds + 3_600, unit: 'SECONDS' as const };
@@ -36,7 +36,7 @@ export async function requestDrain(now: number, options: { delaySeconds?: number
     await kvs.set(StorageKeys.drainScheduled, marker, { ttl });
   } else {
     // A storm of failures in one instance asks storage once per scheduled drain, not once per event.
-    if (now < known.scheduledDueAt) return false;
+    if (now < known.scheduledDueAt) return known.scheduledDueAt;
     try {
       await kvs.set(StorageKeys.drainScheduled, marker, { keyPolicy: 'FAIL_IF_EXISTS', ttl });
     } catch (error) {
@@ -44,7 +44,7 @@ export async function requestDrain(now: number, options: { delaySeconds?: number
       const scheduled = await kvs.get<ScheduledDrain>(StorageKeys.drainScheduled);
       if (scheduled && scheduled.dueAt > now - STALE_SCHEDULE_MS) {
         known.scheduledDueAt = Math.max(now, scheduled.dueAt);
-        return false;
+        return known.scheduledDueAt;
       }
       await kvs.set(StorageKeys.drainScheduled, marker, { ttl });
     }
@@ -58,7 +58,7 @@ export async function requestDrain(now: number, options: { delaySeconds?: number
     throw error;
   }
   known.scheduledDueAt = marker.dueAt;
-  return true;
+  return marker.dueAt;
 }
 
 interface DrainKnowledge {

@@ -13,7 +13,7 @@ export type TriggerResult =
   | { readonly status: 'handled'; readonly eventId: string; readonly attempt: AttemptResult }
   | { readonly status: 'skipped'; readonly reason: 'not-configured' | 'forwarding-disabled' | 'event-not-selected' }
   /** Could not be processed now (storage failed); kept on the retry queue as received. */
-  | { readonly status: 'deferred'; readonly reason: string }
+  | { readonly status: 'deferred'; readonly reason: string; readonly delaySeconds: number }
   /** Could not be accounted for at all: the platform must invoke again (the handler returns an InvocationError). */
   | { readonly status: 'retry-requested'; readonly retryAfterSeconds: number; readonly reason: string };
 
@@ -47,7 +47,7 @@ export async function handleBitbucketEvent(payload: unknown, options: TriggerOpt
         // Depth-capped as the transform would cap it: a 10,000-level payload must serialise onto the queue.
         await deferEvent(boundDepth(payload).value, receivedAt, DEFER_DELAY_S);
         console.warn(`${reason}; kept on the retry queue`);
-        return { status: 'deferred', reason };
+        return { status: 'deferred', reason, delaySeconds: DEFER_DELAY_S };
       } catch (deferError) {
         console.error(`The retry queue refused the event too (${errorName(deferError)}); asking the platform to retry`);
       }
