@@ -1,6 +1,7 @@
 import { CoralogixReceiver } from '../sandbox/coralogix-receiver';
 import { ForgePlatform, unguardedFetch } from '../sandbox/platform/forge-platform';
-import { transformEvent, type CoralogixEntry } from '../src/core/entry';
+import type { CoralogixEntry } from '../src/core/coralogix-entry';
+import { transformEvent } from '../src/core/entry';
 import { forwardEvent } from '../src/index';
 import { writeSettings } from '../src/platform/settings-store';
 import { sendEntries } from '../src/platform/transport';

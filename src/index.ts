@@ -1,6 +1,7 @@
 // Only the handlers manifest.yml names, grouped by kind. Each returns what happened; the platform
 // acts only on a returned InvocationError (a retry request) and ignores any other value.
 import { InvocationError, InvocationErrorCode } from '@forge/events';
+import { objectOrEmpty } from './core/json';
 import { consumeRetryEvent, type ConsumerResult, type QueueEvent } from './platform/consumer';
 import { runHeartbeat, type HeartbeatResult } from './platform/heartbeat';
 import { handleBitbucketEvent, type TriggerResult } from './platform/trigger';
@@ -9,8 +10,8 @@ import { handleBitbucketEvent, type TriggerResult } from './platform/trigger';
 export { settingsResolver } from './platform/resolvers';
 
 function retryCountOf(event: unknown): number | undefined {
-  const retryContext = typeof event === 'object' && event !== null ? (event as { retryContext?: { retryCount?: unknown } }).retryContext : undefined;
-  return typeof retryContext?.retryCount === 'number' ? retryContext.retryCount : undefined;
+  const { retryCount } = objectOrEmpty(objectOrEmpty(event).retryContext);
+  return typeof retryCount === 'number' ? retryCount : undefined;
 }
 
 // Trigger: every Bitbucket event.

@@ -1,6 +1,6 @@
 import { catalogEntry, type AuditArea, type CoverageLevel, type EventFamily } from './catalog';
 import type { BitbucketEvent, PullRequest } from './events';
-import type { Json, JsonObject } from './json';
+import { objectOrEmpty, type Json, type JsonObject } from './json';
 
 // Audit fields modelled on Bitbucket Data Center's audit log (AuditEntity: type {category, action,
 // area, level}, author, affectedObjects, changedValues, extraAttributes, source, system, method), so a
@@ -28,10 +28,6 @@ export const AUDIT_CATEGORIES: Record<EventFamily, string> = {
 };
 
 
-function obj(value: Json | undefined): JsonObject {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : {};
-}
-
 function str(value: Json | undefined): string | undefined {
   return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined;
 }
@@ -47,17 +43,17 @@ function pullRequestCommentOf(event: BitbucketEvent): { id: number | string } | 
 /** Builds the audit view from the event and its (possibly enriched) webhook-shaped body. */
 export function buildAudit(event: BitbucketEvent, bitbucket: JsonObject): AuditRecord {
   const entry = catalogEntry(event.eventType);
-  const repository = obj(bitbucket.repository);
-  const actor = obj(bitbucket.actor);
-  const workspace = obj(repository.workspace);
-  const project = obj(repository.project);
+  const repository = objectOrEmpty(bitbucket.repository);
+  const actor = objectOrEmpty(bitbucket.actor);
+  const workspace = objectOrEmpty(repository.workspace);
+  const project = objectOrEmpty(repository.project);
   const affectedObjects: AuditRecord['affectedObjects'] = [];
   const add = (type: string, id: string | undefined, name?: string, uri?: string) => {
     if (id !== undefined) affectedObjects.push(({ type, id, name, uri }));
   };
   add('WORKSPACE', str(workspace.uuid), str(workspace.slug));
   add('PROJECT', str(project.uuid), str(project.key));
-  add('REPOSITORY', str(repository.uuid), str(repository.full_name) ?? str(repository.slug), str(obj(obj(repository.links).html).href));
+  add('REPOSITORY', str(repository.uuid), str(repository.full_name) ?? str(repository.slug), str(objectOrEmpty(objectOrEmpty(repository.links).html).href));
 
   const changedValues: AuditRecord['changedValues'] = [];
   const extraAttributes: AuditRecord['extraAttributes'] = [];
@@ -67,8 +63,8 @@ export function buildAudit(event: BitbucketEvent, bitbucket: JsonObject): AuditR
 
   switch (event.eventType) {
     case 'avi:bitbucket:updated:repository':
-      for (const [key, change] of Object.entries(obj(bitbucket.changes))) {
-        const { old: from, new: to } = obj(change);
+      for (const [key, change] of Object.entries(objectOrEmpty(bitbucket.changes))) {
+        const { old: from, new: to } = objectOrEmpty(change);
         changedValues.push({ key, from: str(from) ?? null, to: str(to) ?? null });
       }
       break;
@@ -115,7 +111,7 @@ export function buildAudit(event: BitbucketEvent, bitbucket: JsonObject): AuditR
   }
   const pullRequest = pullRequestOf(event);
   if (pullRequest) {
-    const pr = obj(bitbucket.pullrequest);
+    const pr = objectOrEmpty(bitbucket.pullrequest);
     add('PULL_REQUEST', String(pullRequest.id), str(pr.title));
     attribute('pullRequestState', pullRequest.state);
     attribute('sourceBranch', pullRequest.source?.branch);

@@ -1,3 +1,5 @@
+import { Severity } from './catalog';
+import type { CoralogixEntry } from './coralogix-entry';
 import type { DeliveryOutcome } from './outcome';
 import type { FailureCause } from './retry-policy';
 import { MAX_RETRY_DELAY_S, retryDelaySeconds } from './retry-policy';
@@ -77,7 +79,23 @@ export interface DroppedEvents {
 }
 
 /** The entry that tells Coralogix users what is missing from their stream, and from when. */
-export function droppedEventsText(dropped: DroppedEvents, now: number): string {
+/** The entry that tells Coralogix, once it takes entries again, how many events were dropped for room, and from when. */
+export function droppedEventsEntry(destination: Pick<CoralogixEntry, 'applicationName' | 'subsystemName'>, dropped: DroppedEvents, now: number): CoralogixEntry {
+  return {
+    applicationName: destination.applicationName,
+    subsystemName: destination.subsystemName,
+    timestamp: now,
+    severity: Severity.Error,
+    category: 'backlog',
+    className: BACKLOG_OVERFLOW_CLASS_NAME,
+    methodName: 'Undelivered events dropped',
+    text: droppedEventsText(dropped, now),
+  };
+}
+
+export const BACKLOG_OVERFLOW_CLASS_NAME = 'bitbucket-coralogix:backlog-overflow';
+
+function droppedEventsText(dropped: DroppedEvents, now: number): string {
   return JSON.stringify({
     source_system: 'bitbucket',
     event: { type: 'backlog-overflow', action: 'Undelivered events dropped', timestamp: new Date(now).toISOString() },
@@ -113,6 +131,15 @@ export function causeOf(outcome: Exclude<DeliveryOutcome, { kind: 'delivered' }>
 /** An entry refused on its own merits waits for the admin; anything else waits for the drain. */
 export function isHeldCause(cause: FailureCause): boolean {
   return cause === 'malformed' || cause === 'too-large';
+}
+
+/**
+ * After one item's replay failed: an entry Coralogix refused as it is is held for the admin (the
+ * drain would only send it again); any other failure leaves it where it was, for the drain.
+ */
+export function afterFailedReplay(cause: FailureCause, alreadyHeld: boolean): { readonly hold: boolean; readonly held: boolean } {
+  const refusedAsItIs = isHeldCause(cause);
+  return { hold: refusedAsItIs && !alreadyHeld, held: refusedAsItIs || alreadyHeld };
 }
 
 const TIME_DIGITS = 13;

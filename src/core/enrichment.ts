@@ -1,5 +1,5 @@
 import type { Actor, BitbucketEvent } from './events';
-import type { Json, JsonObject } from './json';
+import { objectOrEmpty, type JsonObject } from './json';
 
 // What Bitbucket REST adds to an event that carries identifiers only. The platform layer fetches
 // these (as the app, cached); this module says what to fetch and merges the answers into the
@@ -64,16 +64,12 @@ export function enrichmentRequestOf(event: BitbucketEvent): EnrichmentRequest {
 }
 
 
-function asObject(value: Json | undefined): JsonObject {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : {};
-}
-
 /** Merges resolved objects into the webhook-shaped `bitbucket` body; identifiers already there win. */
 export function applyEnrichment(bitbucket: JsonObject, enrichment: Enrichment): JsonObject {
   const out: JsonObject = { ...bitbucket };
   const repo = enrichment.repository;
   if (repo) {
-    const current = asObject(out.repository);
+    const current = objectOrEmpty(out.repository);
     out.repository = {
       ...current,
       ...({
@@ -83,20 +79,20 @@ export function applyEnrichment(bitbucket: JsonObject, enrichment: Enrichment): 
         is_private: repo.is_private,
         scm: repo.scm,
         links: repo.html_url ? { html: { href: repo.html_url } } : undefined,
-        project: repo.project ? { ...asObject(current.project), ...({ type: 'project', uuid: repo.project.uuid, key: repo.project.key, name: repo.project.name }) } : current.project,
-        workspace: repo.workspace ? { ...asObject(current.workspace), ...({ type: 'workspace', uuid: repo.workspace.uuid, slug: repo.workspace.slug, name: repo.workspace.name }) } : current.workspace,
+        project: repo.project ? { ...objectOrEmpty(current.project), ...({ type: 'project', uuid: repo.project.uuid, key: repo.project.key, name: repo.project.name }) } : current.project,
+        workspace: repo.workspace ? { ...objectOrEmpty(current.workspace), ...({ type: 'workspace', uuid: repo.workspace.uuid, slug: repo.workspace.slug, name: repo.workspace.name }) } : current.workspace,
       }),
     };
   }
   const user = enrichment.actor;
   if (user && out.actor !== undefined) {
-    out.actor = { ...asObject(out.actor), ...({ display_name: user.display_name, nickname: user.nickname }) };
+    out.actor = { ...objectOrEmpty(out.actor), ...({ display_name: user.display_name, nickname: user.nickname }) };
   }
   const pr = enrichment.pullrequest;
   if (pr && out.pullrequest !== undefined) {
-    const current = asObject(out.pullrequest);
+    const current = objectOrEmpty(out.pullrequest);
     const side = (key: 'source' | 'destination', branch: string | undefined) =>
-      branch === undefined ? current[key] : { ...asObject(current[key]), branch: { name: branch } };
+      branch === undefined ? current[key] : { ...objectOrEmpty(current[key]), branch: { name: branch } };
     out.pullrequest = {
       ...current,
       ...({

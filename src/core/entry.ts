@@ -1,26 +1,13 @@
-import { catalogEntry, coverageAdmits, isEventType, Severity, type AuditArea, type CoverageSetting, type SeverityLevel } from './catalog';
+import { Severity, type SeverityLevel } from './catalog';
+import type { CoralogixEntry } from './coralogix-entry';
 import { decodeEvent, type DecodeResult } from './events';
 import type { Enrichment } from './enrichment';
-import { boundDepth, NESTED_TOO_DEEP, type DepthCut, type Json } from './json';
+import { timeFields } from './event-time';
+import { boundDepth, NESTED_TOO_DEEP, stringOf, objectOrEmpty, type DepthCut, type Json, type JsonObject } from './json';
 import { omitFreeText, scrubEmails } from './privacy';
-import { buildRecord, eventIdOf, severityOf, type JsonObject, type LogRecord } from './record';
+import { buildRecord, eventIdOf, severityOf, type LogRecord } from './record';
 import { entryText } from './size';
-import { hasPlaceholders, renderTemplate, type TemplatePlaceholder, type TemplateValues } from './template';
-
-/** One element of the /logs/v1/singles request body. */
-export interface CoralogixEntry {
-  applicationName: string;
-  subsystemName: string;
-  text: string;
-  timestamp?: number;
-  hiResTimestamp?: string;
-  severity?: SeverityLevel;
-  category?: string;
-  className?: string;
-  methodName?: string;
-  computerName?: string;
-  threadId?: string;
-}
+import { fallbackName, subsystemNameOf } from './subsystem-name';
 
 export interface Destination {
   applicationName: string;
@@ -35,73 +22,6 @@ export interface TransformOptions {
   enrichment?: Enrichment;
   /** The payload already decoded by the caller (to plan enrichment), so it is not decoded twice. */
   decoded?: DecodeResult;
-}
-
-const ISO_TIMESTAMP = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:?\d{2})$/;
-
-/**
- * Milliseconds (for `timestamp`) and nanoseconds (for `hiResTimestamp`) since the epoch. Bitbucket
- * sends microseconds and, for deployments, nanoseconds; Date.parse would drop them.
- */
-export function parseEventTime(iso: string | null | undefined): { ms: number; nanos: string } | undefined {
-  if (!iso) return undefined;
-  const match = ISO_TIMESTAMP.exec(iso);
-  if (!match) return undefined;
-  const [, seconds, fraction = '', zone] = match;
-  const wholeSecondsMs = Date.parse(`${seconds}${zone}`);
-  if (Number.isNaN(wholeSecondsMs)) return undefined;
-  const nanosOfSecond = BigInt((fraction + '000000000').slice(0, 9));
-  const nanos = BigInt(wholeSecondsMs) * 1_000_000n + nanosOfSecond;
-  return { ms: Number(nanos / 1000n) / 1000, nanos: nanos.toString() };
-}
-
-function timeFields(iso: string | null | undefined, receivedAtMs: number): Pick<CoralogixEntry, 'timestamp' | 'hiResTimestamp'> {
-  const parsed = parseEventTime(iso);
-  return parsed ? { timestamp: parsed.ms, hiResTimestamp: parsed.nanos } : { timestamp: receivedAtMs };
-}
-
-function field(object: JsonObject | undefined, key: string): string | undefined {
-  const value = object?.[key];
-  return typeof value === 'string' ? value : undefined;
-}
-
-function child(object: JsonObject | undefined, key: string): JsonObject | undefined {
-  const value = object?.[key];
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : undefined;
-}
-
-/** The values a subsystem template may use, read from the (enriched) record. */
-export function templateValuesOf(record: LogRecord): TemplateValues {
-  const repository = child(record.bitbucket, 'repository');
-  const project = child(repository, 'project');
-  const workspace = child(repository, 'workspace');
-  return {
-    'repository.slug': field(repository, 'slug') ?? field(repository, 'full_name')?.split('/')[1],
-    'repository.name': field(repository, 'name'),
-    'repository.full_name': field(repository, 'full_name'),
-    'project.key': field(project, 'key'),
-    'project.name': field(project, 'name'),
-    'workspace.slug': field(workspace, 'slug') ?? field(repository, 'full_name')?.split('/')[0],
-    'event.family': record.event.family,
-    'event.area': record.event.area,
-  };
-}
-
-/** The fallback when a template renders empty: the template's fixed text, or the product name. */
-function fallbackName(template: string): string {
-  return template.replace(/\{[^{}]*\}/g, '').replace(/[-_.\s]+$/, '').trim() || 'bitbucket';
-}
-
-/**
- * The subsystem name for a record. Values are scrubbed before rendering, so the renderer's length
- * cut cannot leave half an address; the result is scrubbed again for addresses that a value and the
- * template's own text make together.
- */
-function subsystemNameOf(record: LogRecord, template: string): string {
-  if (!hasPlaceholders(template)) return scrubEmails(template);
-  const values: TemplateValues = {};
-  for (const [name, value] of Object.entries(templateValuesOf(record))) if (value !== undefined) values[name as TemplatePlaceholder] = scrubEmails(value);
-  return scrubEmails(renderTemplate(template, values, fallbackName(template)));
 }
 
 // No email address leaves in any string, key or name of an entry (README: personal data): the
@@ -159,10 +79,7 @@ export function transformEvent(delivered: unknown, options: TransformOptions): T
   // The type and the problems (which name payload keys) go to the app's logs too, not only to Coralogix.
   const eventType = scrubEmails(decoded.eventType ?? 'unknown');
   const problems = cut ? [...decoded.problems, depthProblem(cut)] : decoded.problems;
-  const timestamp =
-    typeof payload === 'object' && payload !== null && typeof (payload as { timestamp?: unknown }).timestamp === 'string'
-      ? (payload as { timestamp: string }).timestamp
-      : null;
+  const timestamp = stringOf(objectOrEmpty(payload).timestamp) ?? null;
   // What Forge delivers is parsed JSON, so the payload is JSON whatever its shape.
   const json = (payload ?? null) as Json;
   const raw = options.omitFreeText ? omitFreeText(json) : json;
@@ -196,19 +113,4 @@ export function transformEvent(delivered: unknown, options: TransformOptions): T
       text: entryText(text),
     },
   };
-}
-
-export interface ForwardingChoice {
-  forwardedEvents: readonly string[];
-  coverage: Readonly<Record<AuditArea, CoverageSetting>>;
-}
-
-/**
- * An event goes out when the admin selected its type and its area's coverage admits its level.
- * Types the app does not know are always forwarded: an admin cannot have opted out of them.
- */
-export function isForwarded(eventType: string, choice: ForwardingChoice): boolean {
-  if (!isEventType(eventType)) return true;
-  const { area, level } = catalogEntry(eventType);
-  return coverageAdmits(choice.coverage[area], level) && choice.forwardedEvents.includes(eventType);
 }

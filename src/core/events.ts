@@ -1,4 +1,5 @@
 import type { EventType } from './catalog';
+import { objectOrEmpty, stringOf } from './json';
 import { scrubEmails } from './privacy';
 import { v, validate } from './validation';
 
@@ -212,10 +213,7 @@ export type DecodeResult =
 export function decodeEvent(payload: unknown): DecodeResult {
   const parsed = validate(bitbucketEventSchema, payload);
   if (parsed.ok) return { ok: true, event: parsed.value };
-  const eventType =
-    typeof payload === 'object' && payload !== null && typeof (payload as { eventType?: unknown }).eventType === 'string'
-      ? (payload as { eventType: string }).eventType
-      : undefined;
+  const eventType = stringOf(objectOrEmpty(payload).eventType);
   // Problems name payload keys, which may be addresses, and they are logged as well as forwarded:
   // each key is scrubbed, then the whole, for an address that keys make only once joined.
   const problems = parsed.issues.slice(0, 10).map((issue) => {

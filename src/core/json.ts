@@ -5,6 +5,22 @@ import { scrubEmails } from './privacy';
 export type Json = null | boolean | number | string | Json[] | JsonObject;
 export type JsonObject = { [key: string]: Json | undefined };
 
+/** An object that is not an array (nor null): what a JSON object parses to. */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** The value as an object, or an empty one, so a path through optional fields reads on without checks. */
+export function objectOrEmpty(value: Json | undefined): JsonObject;
+export function objectOrEmpty(value: unknown): Readonly<Record<string, unknown>>;
+export function objectOrEmpty(value: unknown): Readonly<Record<string, unknown>> {
+  return isPlainObject(value) ? value : {};
+}
+
+export function stringOf(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
 /**
  * How many levels of objects and arrays a payload may nest before what lies deeper is replaced by
  * NESTED_TOO_DEEP. Bitbucket's payloads nest under ten levels and the record adds four, so 64 cuts

@@ -1,27 +1,15 @@
+import { coralogixEntrySchema } from './coralogix-entry';
+import { objectOrEmpty } from './json';
 import { v, validate, type Validated } from './validation';
 
 // An entry on its way to Coralogix that did not arrive at the first attempt: the body of a backlog
 // item (core/backlog.ts), and of a queue event when storage could not take it. It holds no
 // secret: the key is read from secret storage at each attempt.
 
-const entrySchema = v.object({
-  applicationName: v.string(),
-  subsystemName: v.string(),
-  text: v.string(),
-  timestamp: v.number().optional(),
-  hiResTimestamp: v.string().optional(),
-  severity: v.union(v.literal(1), v.literal(2), v.literal(3), v.literal(4), v.literal(5), v.literal(6)).optional(),
-  category: v.string().optional(),
-  className: v.string().optional(),
-  methodName: v.string().optional(),
-  computerName: v.string().optional(),
-  threadId: v.string().optional(),
-});
-
 const pendingDeliverySchema = v.object({
   eventId: v.string(),
   eventType: v.string(),
-  entry: entrySchema,
+  entry: coralogixEntrySchema,
   attempts: v.number(),
   firstAttemptAt: v.number(),
   lastAttemptAt: v.number(),
@@ -57,7 +45,7 @@ export type DrainMessage = v.Infer<typeof drainMessageSchema>;
  * `kind` first, so a problem is reported against the shape that was meant.
  */
 export function decodeRetryMessage(body: unknown): Validated<DeferredEvent | DrainMessage | PendingDelivery> {
-  const kind = typeof body === 'object' && body !== null ? (body as { kind?: unknown }).kind : undefined;
+  const { kind } = objectOrEmpty(body);
   if (kind === 'deferred-event') return validate(deferredEventSchema, body, 'strip');
   if (kind === 'drain') return validate(drainMessageSchema, body, 'strip');
   // Entries queued one by one for retry by earlier versions of the app: attempted once more, then kept in the backlog.

@@ -4,7 +4,7 @@ import { catalogEntry, Severity, type AuditArea, type CoverageLevel, type EventF
 import { applyEnrichment, type Enrichment } from './enrichment';
 import type { Actor, BitbucketEvent, PullRequest, Push, TextValue } from './events';
 import { omitFreeText } from './privacy';
-import type { DepthCut, Json, JsonObject } from './json';
+import { isPlainObject, type DepthCut, type Json, type JsonObject } from './json';
 
 export type { JsonObject } from './json';
 
@@ -59,9 +59,9 @@ const DELIVERY_FIELDS = new Set(['retryContext', 'contextToken']);
  */
 export function eventIdOf(payload: unknown): string {
   let identity = payload;
-  if (payload !== null && typeof payload === 'object' && !Array.isArray(payload)) {
+  if (isPlainObject(payload)) {
     const sorted: Record<string, unknown> = {};
-    for (const key of Object.keys(payload).sort()) if (!DELIVERY_FIELDS.has(key)) sorted[key] = (payload as Record<string, unknown>)[key];
+    for (const key of Object.keys(payload).sort()) if (!DELIVERY_FIELDS.has(key)) sorted[key] = payload[key];
     identity = sorted;
   }
   // One-shot hashing: no Hash object per event.

@@ -1,4 +1,4 @@
-import type { CoralogixEntry } from './entry';
+import type { CoralogixEntry } from './coralogix-entry';
 import type { Json, JsonObject } from './json';
 import { redactedJson, redactEmails, scrubbedPrefix, scrubEmails } from './privacy';
 import type { LogRecord } from './record';

@@ -1,5 +1,5 @@
 import { Severity } from './catalog';
-import type { CoralogixEntry } from './entry';
+import type { CoralogixEntry } from './coralogix-entry';
 import type { DeliveryOutcome } from './outcome';
 import { ingressHost, REGIONS, type RegionId } from './regions';
 

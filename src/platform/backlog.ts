@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { kvs, WhereConditions } from '@forge/kvs';
+import { kvs } from '@forge/kvs';
 import { backlogItemId, isHeldCause, type BacklogSummary } from '../core/backlog';
 import type { PendingDelivery } from '../core/pending';
 import type { FailureCause } from '../core/retry-policy';
 import { perInstallation } from './installation';
-import { entriesWithPrefix } from './kvs-paging';
+import { entriesWithPrefix, pageWithPrefix } from './kvs-paging';
 import { StorageKeys } from './storage-keys';
 
 // The backlog in the installation's KVS. Bodies and summaries are apart, so listing and counting
@@ -91,11 +91,9 @@ export async function addToBacklog(delivery: PendingDelivery, cause: FailureCaus
 export async function oldestItems(limit: number, options: { held?: boolean; cursor?: string } = {}): Promise<{ items: BacklogItem[]; cursor?: string }> {
   const held = options.held === true;
   const prefix = held ? StorageKeys.backlogHeldPrefix : StorageKeys.backlogBodyPrefix;
-  let query = kvs.query().where('key', WhereConditions.beginsWith(prefix)).limit(limit);
-  if (options.cursor) query = query.cursor(options.cursor);
-  const page = await query.getMany<PendingDelivery>();
+  const page = await pageWithPrefix<PendingDelivery>(prefix, limit, options.cursor);
   return {
-    items: page.results.map((result) => ({ id: result.key.slice(prefix.length), held, delivery: result.value })),
+    items: page.results.map(({ id, value }) => ({ id, held, delivery: value })),
     ...(page.nextCursor ? { cursor: page.nextCursor } : {}),
   };
 }
@@ -156,11 +154,9 @@ export async function getBacklogItem(id: string): Promise<{ item: BacklogItem; s
 
 /** A page of summaries, oldest first. */
 export async function listBacklog(limit: number, cursor?: string): Promise<{ items: Array<{ id: string; summary: BacklogSummary }>; nextCursor?: string }> {
-  let query = kvs.query().where('key', WhereConditions.beginsWith(StorageKeys.backlogItemPrefix)).limit(limit);
-  if (cursor) query = query.cursor(cursor);
-  const page = await query.getMany<BacklogSummary>();
+  const page = await pageWithPrefix<BacklogSummary>(StorageKeys.backlogItemPrefix, limit, cursor);
   return {
-    items: page.results.map((result) => ({ id: result.key.slice(StorageKeys.backlogItemPrefix.length), summary: result.value })),
+    items: page.results.map(({ id, value }) => ({ id, summary: value })),
     ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
   };
 }

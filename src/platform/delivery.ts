@@ -51,7 +51,7 @@ export async function accountForFailure(attempted: PendingDelivery, outcome: Exc
   try {
     return await keep(attempted, causeOf(outcome), outcome.reason, now, outcome.kind === 'retryable' ? outcome.retryAfterMs : undefined);
   } finally {
-    await flushHealth(now, { urgent: true });
+    await flushHealth(now);
   }
 }
 
@@ -60,7 +60,7 @@ export async function keepUnattempted(pending: PendingDelivery, cause: FailureCa
   try {
     return await keep(pending, cause, reason, now, undefined);
   } finally {
-    await flushHealth(now, { urgent: true });
+    await flushHealth(now);
   }
 }
 

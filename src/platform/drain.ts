@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import {
   BACKLOG_CAPACITY_EVENTS,
   causeOf,
-  droppedEventsText,
+  droppedEventsEntry,
   DRAIN_READ_UNITS_PER_MINUTE,
   DRAIN_WRITE_UNITS_PER_MINUTE,
   drainStopAfter,
@@ -17,7 +17,6 @@ import {
   type StorageSpent,
   type DroppedEvents,
 } from '../core/backlog';
-import { Severity } from '../core/catalog';
 import type { DeliverySettings } from '../core/settings';
 import { byteLength, fitEntry, REDUCED_ENTRY_TEXT_BYTES } from '../core/size';
 import { backlogCount, holdItem, oldestItems, releaseHeldItem, removeFromBacklog, settleEmptyBacklog, type BacklogItem } from './backlog';
@@ -264,9 +263,7 @@ async function reportDropped(settings: DeliverySettings, budget: RunBudget, now:
   const dropped = await readDroppedEvents();
   if (!dropped || dropped.reportedAt !== null) return undefined;
   budget.requests += 1;
-  const outcome = await sendEntries(settings, [
-    { applicationName: settings.applicationName, subsystemName: settings.subsystemName, timestamp: now, severity: Severity.Error, category: 'backlog', className: 'bitbucket-coralogix:backlog-overflow', methodName: 'Undelivered events dropped', text: droppedEventsText(dropped, now) },
-  ]);
+  const outcome = await sendEntries(settings, [droppedEventsEntry(settings, dropped, now)]);
   if (outcome.kind === 'delivered') {
     await kvs.set(StorageKeys.backlogDropped, { ...dropped, reportedAt: now } satisfies DroppedEvents);
     return undefined;
@@ -350,6 +347,6 @@ export async function runDrain(now: number, options: { includeHeld?: boolean; ca
     return result;
   } finally {
     await releaseLease(owner).catch((error: unknown) => console.warn(`Could not release the drain lease (${errorName(error)}); it expires on its own`));
-    await flushHealth(now, { urgent: true });
+    await flushHealth(now, { force: true });
   }
 }

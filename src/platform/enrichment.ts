@@ -1,7 +1,9 @@
 import { requestBitbucket, route } from '@forge/api';
 import { kvs } from '@forge/kvs';
 import type { Enrichment, EnrichmentRequest, PullRequestInfo, RepositoryInfo, UserInfo } from '../core/enrichment';
+import { objectOrEmpty, stringOf } from '../core/json';
 import { perInstallation } from './installation';
+import { CacheKeys } from './storage-keys';
 
 // Forge events carry identifiers only; Bitbucket REST (as the app) supplies names and links. A
 // burst of events on one repository must cost about one lookup per object, so answers are kept in
@@ -47,10 +49,6 @@ function remember(memory: Map<string, Slot<unknown>>, cacheKey: string, slot: Sl
 }
 
 class LookupFailed extends Error {}
-
-function bare(uuid: string): string {
-  return uuid.replace(/[{}]/g, '');
-}
 
 function braced(uuid: string): string {
   return uuid.startsWith('{') ? uuid : `{${uuid}}`;
@@ -107,38 +105,36 @@ async function jsonOf(response: Awaited<ReturnType<typeof requestBitbucket>>): P
   return { found: (await response.json()) as Record<string, unknown> };
 }
 
-type Raw = Record<string, unknown>;
-const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
-const object = (value: unknown): Raw => (value !== null && typeof value === 'object' ? (value as Raw) : {});
+type Raw = Readonly<Record<string, unknown>>;
 
 function repositoryInfo(raw: Raw): RepositoryInfo {
-  const project = object(raw.project);
-  const workspace = object(raw.workspace);
+  const project = objectOrEmpty(raw.project);
+  const workspace = objectOrEmpty(raw.workspace);
   return {
-    uuid: text(raw.uuid) ?? '',
-    ...(text(raw.name) ? { name: text(raw.name) } : {}),
-    ...(text(raw.full_name) ? { full_name: text(raw.full_name) } : {}),
-    ...(text(raw.slug) ? { slug: text(raw.slug) } : {}),
+    uuid: stringOf(raw.uuid) ?? '',
+    ...(stringOf(raw.name) ? { name: stringOf(raw.name) } : {}),
+    ...(stringOf(raw.full_name) ? { full_name: stringOf(raw.full_name) } : {}),
+    ...(stringOf(raw.slug) ? { slug: stringOf(raw.slug) } : {}),
     ...(typeof raw.is_private === 'boolean' ? { is_private: raw.is_private } : {}),
-    ...(text(raw.scm) ? { scm: text(raw.scm) } : {}),
-    ...(text(object(object(raw.links).html).href) ? { html_url: text(object(object(raw.links).html).href) } : {}),
-    ...(raw.project ? { project: { uuid: text(project.uuid), key: text(project.key), name: text(project.name) } } : {}),
-    ...(raw.workspace ? { workspace: { uuid: text(workspace.uuid), slug: text(workspace.slug), name: text(workspace.name) } } : {}),
+    ...(stringOf(raw.scm) ? { scm: stringOf(raw.scm) } : {}),
+    ...(stringOf(objectOrEmpty(objectOrEmpty(raw.links).html).href) ? { html_url: stringOf(objectOrEmpty(objectOrEmpty(raw.links).html).href) } : {}),
+    ...(raw.project ? { project: { uuid: stringOf(project.uuid), key: stringOf(project.key), name: stringOf(project.name) } } : {}),
+    ...(raw.workspace ? { workspace: { uuid: stringOf(workspace.uuid), slug: stringOf(workspace.slug), name: stringOf(workspace.name) } } : {}),
   };
 }
 
 function userInfo(raw: Raw): UserInfo {
-  return { uuid: text(raw.uuid), account_id: text(raw.account_id), display_name: text(raw.display_name), nickname: text(raw.nickname) };
+  return { uuid: stringOf(raw.uuid), account_id: stringOf(raw.account_id), display_name: stringOf(raw.display_name), nickname: stringOf(raw.nickname) };
 }
 
 function pullRequestInfo(raw: Raw): PullRequestInfo {
   return {
     id: typeof raw.id === 'number' ? raw.id : 0,
-    title: text(raw.title),
-    state: text(raw.state),
-    source_branch: text(object(object(raw.source).branch).name),
-    destination_branch: text(object(object(raw.destination).branch).name),
-    ...(raw.author ? { author: userInfo(object(raw.author)) } : {}),
+    title: stringOf(raw.title),
+    state: stringOf(raw.state),
+    source_branch: stringOf(objectOrEmpty(objectOrEmpty(raw.source).branch).name),
+    destination_branch: stringOf(objectOrEmpty(objectOrEmpty(raw.destination).branch).name),
+    ...(raw.author ? { author: userInfo(objectOrEmpty(raw.author)) } : {}),
   };
 }
 
@@ -152,7 +148,7 @@ function lookups(request: EnrichmentRequest, now: number) {
   const repository = braced(request.repositoryUuid);
   const tasks: Array<{ name: 'repository' | 'actor' | 'pullrequest'; cacheKey: string; run: () => Promise<Lookup<unknown>> }> = [];
   if (workspace) {
-    const cacheKey = `cache:repo:${bare(workspace)}:${bare(repository)}`;
+    const cacheKey = CacheKeys.repository(workspace, repository);
     tasks.push({
       name: 'repository',
       cacheKey,
@@ -161,7 +157,7 @@ function lookups(request: EnrichmentRequest, now: number) {
   }
   if (request.actorId) {
     const actorId = request.actorId;
-    const cacheKey = `cache:user:${bare(actorId)}`;
+    const cacheKey = CacheKeys.user(actorId);
     tasks.push({
       name: 'actor',
       cacheKey,
@@ -170,7 +166,7 @@ function lookups(request: EnrichmentRequest, now: number) {
   }
   if (workspace && request.pullRequestId !== undefined) {
     const id = String(request.pullRequestId);
-    const cacheKey = `cache:pr:${bare(repository)}:${id}`;
+    const cacheKey = CacheKeys.pullRequest(repository, id);
     tasks.push({
       name: 'pullrequest',
       cacheKey,

@@ -3,6 +3,7 @@ import { kvs } from '@forge/kvs';
 import { perInstallation } from './installation';
 import { entriesWithPrefix } from './kvs-paging';
 import { StorageKeys } from './storage-keys';
+import { emptyCounts, mergeCounts, type DeliveryCountName, type HealthCounts, type HealthSummary, type HeartbeatRecord } from '../core/health';
 import { errorName } from './log-safe';
 
 // Delivery health for the status panel, kept cheaply: each warm instance counts in memory, per
@@ -15,42 +16,6 @@ export const HEALTH_FLUSH_INTERVAL_MS = 60_000;
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 
-export interface HealthCounts {
-  delivered: number;
-  failedAttempts: number;
-  /** Put on the retry queue because storage could not keep them. */
-  retriesScheduled: number;
-  /** Kept in the backlog (platform/backlog.ts) rather than delivered at once. */
-  backlogged: number;
-  replayed: number;
-  discarded: number;
-  lastSuccessAt: number | null;
-  lastFailure: { at: number; reason: string } | null;
-}
-
-export interface HeartbeatRecord {
-  at: number;
-  outcome: 'delivered' | 'failed' | 'not-configured';
-  reason?: string;
-}
-
-export interface HealthSummary extends HealthCounts {
-  lastHeartbeat: HeartbeatRecord | null;
-}
-
-type CountName = Exclude<keyof HealthCounts, 'lastSuccessAt' | 'lastFailure'>;
-
-function emptyCounts(): HealthCounts {
-  return { delivered: 0, failedAttempts: 0, retriesScheduled: 0, backlogged: 0, replayed: 0, discarded: 0, lastSuccessAt: null, lastFailure: null };
-}
-
-function merge(into: HealthCounts, from: HealthCounts): HealthCounts {
-  for (const name of ['delivered', 'failedAttempts', 'retriesScheduled', 'backlogged', 'replayed', 'discarded'] as const) into[name] += from[name];
-  if (from.lastSuccessAt !== null && (into.lastSuccessAt === null || from.lastSuccessAt > into.lastSuccessAt)) into.lastSuccessAt = from.lastSuccessAt;
-  if (from.lastFailure && (!into.lastFailure || from.lastFailure.at > into.lastFailure.at)) into.lastFailure = from.lastFailure;
-  return into;
-}
-
 // Names this instance's buckets apart from other instances' (it carries no installation data).
 const instanceId = randomUUID().slice(0, 8);
 
@@ -59,50 +24,55 @@ interface InstanceCounts {
   readonly written: Map<number, HealthCounts>;
   readonly unflushed: Map<number, HealthCounts>;
   lastFlushAt: number;
+  /** Something other than a delivery was counted: the panel must not show fewer failures than happened. */
+  urgent: boolean;
 }
 
-const countsOfInstallation = perInstallation<InstanceCounts>(() => ({ written: new Map(), unflushed: new Map(), lastFlushAt: Date.now() }));
+const countsOfInstallation = perInstallation<InstanceCounts>(() => ({ written: new Map(), unflushed: new Map(), lastFlushAt: Date.now(), urgent: false }));
 
 function hourOf(now: number): number {
   return now - (now % HOUR_MS);
 }
 
-function pendingBucket(now: number): HealthCounts {
-  const { unflushed } = countsOfInstallation();
+function pendingBucket(now: number, urgent: boolean): HealthCounts {
+  const state = countsOfInstallation();
+  if (urgent) state.urgent = true;
   const hour = hourOf(now);
-  let bucket = unflushed.get(hour);
+  let bucket = state.unflushed.get(hour);
   if (!bucket) {
     bucket = emptyCounts();
-    unflushed.set(hour, bucket);
+    state.unflushed.set(hour, bucket);
   }
   return bucket;
 }
 
-export function countDelivery(name: CountName, now: number = Date.now(), amount = 1): void {
-  const bucket = pendingBucket(now);
+export function countDelivery(name: DeliveryCountName, now: number = Date.now(), amount = 1): void {
+  const bucket = pendingBucket(now, name !== 'delivered');
   bucket[name] += amount;
   if (name === 'delivered') bucket.lastSuccessAt = now;
 }
 
 export function countFailure(reason: string, now: number = Date.now()): void {
-  const bucket = pendingBucket(now);
+  const bucket = pendingBucket(now, true);
   bucket.failedAttempts += 1;
   bucket.lastFailure = { at: now, reason };
 }
 
 /**
- * Writes this instance's counts for the installation if they are due; `urgent` (after a failure, a
- * replay, a discard) writes them now.
+ * Writes this instance's counts for the installation when they are due: at once after anything but
+ * a delivery (a failure, a replay, a discard), or when `force`d (the end of a drain, the heartbeat);
+ * deliveries alone at most once a minute.
  */
-export async function flushHealth(now: number = Date.now(), options: { urgent?: boolean; force?: boolean } = {}): Promise<void> {
+export async function flushHealth(now: number = Date.now(), options: { force?: boolean } = {}): Promise<void> {
   const state = countsOfInstallation();
   const { written, unflushed } = state;
   if (unflushed.size === 0) return;
-  if (!options.force && !options.urgent && now - state.lastFlushAt < HEALTH_FLUSH_INTERVAL_MS) return;
+  if (!options.force && !state.urgent && now - state.lastFlushAt < HEALTH_FLUSH_INTERVAL_MS) return;
   state.lastFlushAt = now;
+  state.urgent = false;
   const pending = [...unflushed];
   unflushed.clear();
-  const totals = pending.map(([hour, counts]) => [hour, merge(merge(emptyCounts(), written.get(hour) ?? emptyCounts()), counts)] as const);
+  const totals = pending.map(([hour, counts]) => [hour, mergeCounts(mergeCounts(emptyCounts(), written.get(hour) ?? emptyCounts()), counts)] as const);
   try {
     await Promise.all(
       totals.map(([hour, total]) => kvs.set(`${StorageKeys.healthBucketPrefix}${hour}:${instanceId}`, total, { ttl: { value: 25, unit: 'HOURS' } })),
@@ -110,7 +80,7 @@ export async function flushHealth(now: number = Date.now(), options: { urgent?: 
     for (const [hour, total] of totals) written.set(hour, total);
   } catch (error) {
     // Counts are best effort; delivery is not. Keep them for the next flush rather than failing an event.
-    for (const [hour, counts] of pending) unflushed.set(hour, merge(unflushed.get(hour) ?? emptyCounts(), counts));
+    for (const [hour, counts] of pending) unflushed.set(hour, mergeCounts(unflushed.get(hour) ?? emptyCounts(), counts));
     console.warn(`Could not record delivery health: ${errorName(error)}`);
   }
 }
@@ -124,9 +94,9 @@ export async function readHealth(now: number = Date.now()): Promise<HealthSummar
   const total = emptyCounts();
   for await (const item of entriesWithPrefix<HealthCounts>(StorageKeys.healthBucketPrefix)) {
     const hour = Number(item.key.slice(StorageKeys.healthBucketPrefix.length).split(':')[0]);
-    if (hour > now - DAY_MS) merge(total, item.value);
+    if (hour > now - DAY_MS) mergeCounts(total, item.value);
   }
-  for (const [hour, counts] of countsOfInstallation().unflushed) if (hour > now - DAY_MS) merge(total, counts);
+  for (const [hour, counts] of countsOfInstallation().unflushed) if (hour > now - DAY_MS) mergeCounts(total, counts);
   const lastHeartbeat = (await kvs.get<HeartbeatRecord>(StorageKeys.heartbeat)) ?? null;
   return { ...total, lastHeartbeat };
 }

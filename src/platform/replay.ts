@@ -1,4 +1,4 @@
-import { causeOf, isHeldCause } from '../core/backlog';
+import { afterFailedReplay, causeOf } from '../core/backlog';
 import type { DeliverySettings } from '../core/settings';
 import { getBacklogItem, holdItem, recordAttempt, removeFromBacklog } from './backlog';
 import { requestDrain } from './drain-schedule';
@@ -29,11 +29,12 @@ export async function replayBacklogItem(id: string, settings: DeliverySettings, 
     }
     countFailure(outcome.reason, now);
     const cause = causeOf(outcome);
-    if (isHeldCause(cause) && !item.held) await holdItem(item, cause, outcome.reason, now);
+    const next = afterFailedReplay(cause, item.held);
+    if (next.hold) await holdItem(item, cause, outcome.reason, now);
     else await recordAttempt(item, outcome.reason);
-    return { status: 'kept', held: item.held || isHeldCause(cause), reason: outcome.reason };
+    return { status: 'kept', held: next.held, reason: outcome.reason };
   } finally {
-    await flushHealth(now, { urgent: true });
+    await flushHealth(now);
   }
 }
 
@@ -47,6 +48,6 @@ export async function discardBacklogItem(id: string, now: number = Date.now()): 
   if (!found) return false;
   await removeFromBacklog([found.item], now);
   countDelivery('discarded', now);
-  await flushHealth(now, { urgent: true });
+  await flushHealth(now);
   return true;
 }

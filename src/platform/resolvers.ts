@@ -142,7 +142,7 @@ export async function runResolver<K extends ResolverKey>(key: K, payload: unknow
     // prompt in the product, which it can only do if the error leaves the resolver.
     if (isConsentRequired(error)) throw error;
     if (error instanceof ForbiddenError) return failure('forbidden', error.message);
-    if (error instanceof InvalidSettingsError) return failure('invalid-input', 'Some fields need attention.', error.problems.map((p) => ({ field: p.field === 'apiKey' ? 'apiKey' : `settings.${p.field}`, message: p.message })));
+    if (error instanceof InvalidSettingsError) return failure('invalid-input', 'Some fields need attention.', [...error.problems]);
     if (error instanceof NotFoundError) return failure('not-found', error.message);
     if (error instanceof NotConfiguredError) return failure('not-configured', error.message);
     console.error(`Resolver ${key} failed: ${errorName(error)}`);

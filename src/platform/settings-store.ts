@@ -1,17 +1,19 @@
 import { kvs } from '@forge/kvs';
 import { apiKeySchema, storedSettingsSchema, type DeliverySettings, type StoredSettings } from '../core/settings';
 import { validate, type ValidationIssue } from '../core/validation';
+import { fieldErrorsOf, type FieldError } from '../shared/contract';
 import { StorageKeys } from './storage-keys';
 
 export class InvalidSettingsError extends Error {
-  constructor(readonly problems: ReadonlyArray<{ field: string; message: string }>) {
+  /** Fields named as the settings page names them (`settings.region`, `apiKey`). */
+  constructor(readonly problems: readonly FieldError[]) {
     super(`Invalid settings: ${problems.map((problem) => `${problem.field}: ${problem.message}`).join('; ')}`);
     this.name = 'InvalidSettingsError';
   }
 }
 
-/** The KVS value under StorageKeys.settings. */
-interface SettingsDocument {
+/** The KVS value under StorageKeys.settings, as it is read back. */
+export interface SettingsView {
   settings: StoredSettings;
   /** Changes on every save; dead letters remember it to tell whether a later save may have fixed them. */
   revision: number;
@@ -19,19 +21,13 @@ interface SettingsDocument {
   apiKeyHint: string | null;
 }
 
-export interface SettingsView {
-  settings: StoredSettings;
-  revision: number;
-  apiKeyHint: string | null;
-}
-
-function problemsOf(field: string, issues: readonly ValidationIssue[]) {
-  return issues.map((issue) => ({ field: issue.path.length ? issue.path.map(String).join('.') : field, message: issue.message }));
+function problemsOf(field: string, issues: readonly ValidationIssue[]): FieldError[] {
+  return fieldErrorsOf(issues.map((issue) => ({ ...issue, path: [field, ...issue.path] })));
 }
 
 /** Settings that fail validation when read back are treated as absent, never used half-valid. */
 export async function readSettings(): Promise<SettingsView | undefined> {
-  const raw = await kvs.get<SettingsDocument>(StorageKeys.settings);
+  const raw = await kvs.get<SettingsView>(StorageKeys.settings);
   if (raw === undefined || typeof raw !== 'object' || raw === null) return undefined;
   const parsed = validate(storedSettingsSchema, raw.settings, 'strip');
   if (!parsed.ok || typeof raw.revision !== 'number') return undefined;
@@ -67,12 +63,12 @@ export async function writeSettings(input: unknown, apiKeyInput: unknown, now: n
   }
   if (!settings.ok || problems.length > 0) throw new InvalidSettingsError(problems);
   const newKey = apiKey?.ok ? apiKey.value : undefined;
-  const document: SettingsDocument = {
+  const document: SettingsView = {
     settings: settings.value,
     revision: Math.max(now, (previous?.revision ?? 0) + 1),
     apiKeyHint: newKey ? newKey.slice(-4) : (previous?.apiKeyHint ?? null),
   };
   if (newKey) await kvs.setSecret(StorageKeys.apiKeySecret, newKey);
   await kvs.set(StorageKeys.settings, document);
-  return { settings: document.settings, revision: document.revision, apiKeyHint: document.apiKeyHint };
+  return document;
 }

@@ -23,3 +23,13 @@ export const StorageKeys = {
   /** Events dropped for room beyond the backlog's capacity, until Coralogix has been told. */
   backlogDropped: 'backlog:dropped',
 } as const;
+
+// Bitbucket UUIDs come braced ({…}); keys carry them bare.
+const bare = (uuid: string) => uuid.replace(/[{}]/g, '');
+
+/** Enrichment lookups kept between events (platform/enrichment.ts), with a TTL each. */
+export const CacheKeys = {
+  repository: (workspaceUuid: string, repositoryUuid: string) => `cache:repo:${bare(workspaceUuid)}:${bare(repositoryUuid)}`,
+  user: (accountIdOrUuid: string) => `cache:user:${bare(accountIdOrUuid)}`,
+  pullRequest: (repositoryUuid: string, id: string) => `cache:pr:${bare(repositoryUuid)}:${id}`,
+};

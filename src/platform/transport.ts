@@ -1,5 +1,5 @@
 import { fetch, getAppContext } from '@forge/api';
-import type { CoralogixEntry } from '../core/entry';
+import type { CoralogixEntry } from '../core/coralogix-entry';
 import { classifyResponse, classifyTransportFailure, type DeliveryOutcome } from '../core/outcome';
 import { singlesUrl, type RegionId } from '../core/regions';
 

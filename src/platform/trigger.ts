@@ -1,5 +1,6 @@
 import { enrichmentRequestOf } from '../core/enrichment';
-import { isForwarded, transformEvent } from '../core/entry';
+import { transformEvent } from '../core/entry';
+import { isForwarded } from '../core/forwarding';
 import { decodeEvent } from '../core/events';
 import { boundDepth } from '../core/json';
 import { platformRetryAfterSeconds } from '../core/retry-policy';

@@ -1,6 +1,7 @@
 import { apiKeySchema, storedSettingsSchema, type StoredSettings } from '../core/settings';
 import type { RegionId } from '../core/regions';
 import { BACKLOG_ITEM_ID, type BacklogPhase, type BacklogSummary, type DroppedEvents } from '../core/backlog';
+import type { DeliveryCounts, HealthCounts, HeartbeatRecord } from '../core/health';
 import type { TestOutcomeKind } from '../core/test-event';
 import { v, type ValidationIssue } from '../core/validation';
 
@@ -103,11 +104,11 @@ export interface BacklogStatus {
 export interface StatusState {
   configured: boolean;
   forwardingEnabled: boolean;
-  lastSuccessAt: number | null;
-  lastFailure: { at: number; reason: string } | null;
-  last24h: { delivered: number; failedAttempts: number; retriesScheduled: number; backlogged: number; replayed: number; discarded: number };
+  lastSuccessAt: HealthCounts['lastSuccessAt'];
+  lastFailure: HealthCounts['lastFailure'];
+  last24h: DeliveryCounts;
   backlog: BacklogStatus;
-  lastHeartbeat: { at: number; outcome: 'delivered' | 'failed' | 'not-configured'; reason?: string } | null;
+  lastHeartbeat: HeartbeatRecord | null;
 }
 
 export type RetryBacklogItemResult = { outcome: 'delivered' | 'waiting' | 'held'; message: string };

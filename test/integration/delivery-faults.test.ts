@@ -1,5 +1,5 @@
 import { defaultStoredSettings } from '../../src/core/settings';
-import { HEARTBEAT_CLASS_NAME } from '../../src/platform/heartbeat';
+import { HEARTBEAT_CLASS_NAME } from '../../src/core/health';
 import type { CoralogixReceiver, Fault } from '../../sandbox/coralogix-receiver';
 import type { ForgePlatform } from '../../sandbox/platform/forge-platform';
 import type { App } from '../support/app';

@@ -1,4 +1,4 @@
-import { HEARTBEAT_CLASS_NAME } from '../../src/platform/heartbeat';
+import { HEARTBEAT_CLASS_NAME } from '../../src/core/health';
 import { StorageKeys } from '../../src/platform/storage-keys';
 import type { TriggerResult } from '../../src/platform/trigger';
 import type { CoralogixReceiver } from '../../sandbox/coralogix-receiver';

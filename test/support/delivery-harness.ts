@@ -1,7 +1,7 @@
 import type { BacklogSummary } from '../../src/core/backlog';
 import { eventIdOf } from '../../src/core/record';
 import { defaultStoredSettings } from '../../src/core/settings';
-import { HEARTBEAT_CLASS_NAME } from '../../src/platform/heartbeat';
+import { HEARTBEAT_CLASS_NAME } from '../../src/core/health';
 import { RETRY_QUEUE_KEY } from '../../src/platform/retry-queue';
 import { StorageKeys } from '../../src/platform/storage-keys';
 import { CoralogixReceiver } from '../../sandbox/coralogix-receiver';

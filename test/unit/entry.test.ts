@@ -1,5 +1,7 @@
 import { catalogEntry, EVENT_TYPES } from '../../src/core/catalog';
-import { isForwarded, parseEventTime, transformEvent } from '../../src/core/entry';
+import { transformEvent } from '../../src/core/entry';
+import { parseEventTime } from '../../src/core/event-time';
+import { isForwarded } from '../../src/core/forwarding';
 import { EMAIL_REPLACEMENT, LONGEST_ADDRESS, scannedSoFar } from '../../src/core/privacy';
 import { fixture } from '../support/fixtures';
 

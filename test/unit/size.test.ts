@@ -1,4 +1,4 @@
-import type { CoralogixEntry } from '../../src/core/entry';
+import type { CoralogixEntry } from '../../src/core/coralogix-entry';
 import { EMAIL_REPLACEMENT } from '../../src/core/privacy';
 import { byteLength, entryText, fitEntry, MAX_ENTRY_TEXT_BYTES } from '../../src/core/size';
 
