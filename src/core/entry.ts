@@ -5,7 +5,9 @@ import type { Enrichment } from './enrichment';
 import { timeFields } from './event-time';
 import { boundDepth, NESTED_TOO_DEEP, stringOf, objectOrEmpty, type DepthCut, type Json, type JsonObject } from './json';
 import { omitFreeText, scrubEmails } from './privacy';
-import { buildRecord, eventIdOf, severityOf, type LogRecord } from './record';
+import { eventIdOf } from './event-id';
+import { buildRecord, type LogRecord } from './record';
+import { severityOf } from './severity';
 import { entryText } from './size';
 import { fallbackName, subsystemNameOf } from './subsystem-name';
 

@@ -1,5 +1,5 @@
 import type { BacklogSummary } from '../../src/core/backlog';
-import { eventIdOf } from '../../src/core/record';
+import { eventIdOf } from '../../src/core/event-id';
 import { defaultStoredSettings } from '../../src/core/settings';
 import { HEARTBEAT_CLASS_NAME } from '../../src/core/health';
 import { RETRY_QUEUE_KEY } from '../../src/platform/retry-queue';

@@ -1,5 +1,7 @@
 import { decodeEvent, type BitbucketEvent } from '../../src/core/events';
-import { buildRecord, eventIdOf, severityOf } from '../../src/core/record';
+import { eventIdOf } from '../../src/core/event-id';
+import { buildRecord } from '../../src/core/record';
+import { severityOf } from '../../src/core/severity';
 import { fixture, loadEventFixtures } from '../support/fixtures';
 
 function decoded(name: string): BitbucketEvent {
