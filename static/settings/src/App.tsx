@@ -3,20 +3,18 @@ import { view } from '@forge/bridge';
 import Heading from '@atlaskit/heading';
 import SectionMessage from '@atlaskit/section-message';
 import Spinner from '@atlaskit/spinner';
-import { ResolverKeys, type SettingsState } from '../../../src/shared/contract';
-import { call } from './api';
+import { ResolverKeys } from '../../../src/shared/contract';
 import { DeadLetters } from './DeadLetters';
 import { SettingsForm } from './SettingsForm';
 import { StatusPanel } from './StatusPanel';
 import { applyColorMode } from './theme';
-
-type Load = { state: 'loading' } | { state: 'forbidden'; message: string } | { state: 'error'; message: string } | { state: 'ready'; settings: SettingsState };
+import { useResolver } from './useResolver';
 
 export function App() {
-  const [load, setLoad] = useState<Load>({ state: 'loading' });
-  const [statusVersion, setStatusVersion] = useState(0);
-  const refreshStatus = useCallback(() => setStatusVersion((version) => version + 1), []);
+  const [statusReloadToken, setStatusReloadToken] = useState(0);
+  const reloadStatus = useCallback(() => setStatusReloadToken((token) => token + 1), []);
 
+  // Declared before the settings load so the page asks for its theme first, as it always has.
   useEffect(() => {
     view
       .getContext()
@@ -25,12 +23,8 @@ export function App() {
         if (colorMode === 'dark' || colorMode === 'light') applyColorMode(colorMode);
       })
       .catch(() => undefined);
-    void call(ResolverKeys.getSettings, {}).then((result) => {
-      if (result.ok) setLoad({ state: 'ready', settings: result.data });
-      else if (result.error.code === 'forbidden') setLoad({ state: 'forbidden', message: result.error.message });
-      else setLoad({ state: 'error', message: result.error.message });
-    });
   }, []);
+  const { data: settings, error } = useResolver(ResolverKeys.getSettings, {});
 
   return (
     <main className="page">
@@ -40,23 +34,23 @@ export function App() {
         </Heading>
         <p className="lede">Stream this workspace&apos;s repository activity into Coralogix: pushes, pull requests, reviews, comments, builds and deployments.</p>
       </div>
-      {load.state === 'loading' && <Spinner label="Loading settings" />}
-      {load.state === 'forbidden' && (
+      {settings === null && error === null && <Spinner label="Loading settings" />}
+      {error?.code === 'forbidden' && (
         <SectionMessage appearance="warning" title="Only workspace admins can use this page" testId="forbidden">
-          <p>{load.message}</p>
+          <p>{error.message}</p>
           <p>Ask an administrator of this workspace to connect it to Coralogix.</p>
         </SectionMessage>
       )}
-      {load.state === 'error' && (
+      {error !== null && error.code !== 'forbidden' && (
         <SectionMessage appearance="error" title="The settings could not be loaded" testId="load-error">
-          <p>{load.message}</p>
+          <p>{error.message}</p>
         </SectionMessage>
       )}
-      {load.state === 'ready' && (
+      {settings !== null && (
         <>
-          <SettingsForm initial={load.settings} onSaved={refreshStatus} />
-          <StatusPanel version={statusVersion} />
-          <DeadLetters onChanged={refreshStatus} />
+          <SettingsForm initial={settings} onSaved={reloadStatus} />
+          <StatusPanel reloadToken={statusReloadToken} />
+          <DeadLetters onChanged={reloadStatus} />
         </>
       )}
     </main>

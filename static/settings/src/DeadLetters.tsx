@@ -1,15 +1,16 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useState } from 'react';
 import Button from '@atlaskit/button/new';
 import DynamicTable from '@atlaskit/dynamic-table';
-import Heading from '@atlaskit/heading';
 import Lozenge from '@atlaskit/lozenge';
 import SectionMessage from '@atlaskit/section-message';
 import { EVENT_CATALOG, isEventType } from '../../../src/core/catalog';
-import { ResolverKeys, type BacklogRow } from '../../../src/shared/contract';
-import { call } from './api';
+import { ResolverKeys, type BacklogRow, type Envelope, type ResolverResults, type RetryBacklogItemResult } from '../../../src/shared/contract';
+import { Card } from './Card';
 import { formatTime } from './format';
+import { useResolver, type MergeResult, type ResolverError } from './useResolver';
 
 const PAGE_SIZE = 20;
+const FIRST_PAGE = { limit: PAGE_SIZE };
 
 const CAUSES: Record<BacklogRow['cause'], string> = {
   configuration: 'Key or region',
@@ -20,64 +21,76 @@ const CAUSES: Record<BacklogRow['cause'], string> = {
   'forwarding-disabled': 'Forwarding off',
 };
 
+type DiscardBacklogItemResult = ResolverResults[typeof ResolverKeys.discardBacklogItem];
+type Message = { appearance: 'success' | 'error' | 'information'; text: string };
+
+const failure = (error: ResolverError): Message => ({ appearance: 'error', text: error.message });
+
+/** "Show more" adds a page below the rows shown; the first page (after an action, too) replaces them. */
+const appendLaterPages: MergeResult<typeof ResolverKeys.listBacklog> = (kept, page, input) =>
+  input.cursor !== undefined && kept !== null ? { items: [...kept.items, ...page.items], nextCursor: page.nextCursor } : page;
+
+function actionOutcome(result: Envelope<RetryBacklogItemResult | DiscardBacklogItemResult>): Message {
+  if (!result.ok) return failure(result.error);
+  if ('message' in result.data) return { appearance: result.data.outcome === 'delivered' ? 'success' : 'information', text: result.data.message };
+  return { appearance: 'information', text: 'Discarded.' };
+}
+
 export function DeadLetters({ onChanged }: { onChanged: () => void }) {
-  const [rows, setRows] = useState<BacklogRow[]>([]);
-  const [cursor, setCursor] = useState<string | undefined>();
-  const [message, setMessage] = useState<{ appearance: 'success' | 'error' | 'information'; text: string } | null>(null);
-  const [busyKey, setBusyKey] = useState<string | null>(null);
+  const backlog = useResolver(ResolverKeys.listBacklog, FIRST_PAGE, { merge: appendLaterPages });
+  const retryOne = useResolver(ResolverKeys.retryBacklogItem);
+  const discardOne = useResolver(ResolverKeys.discardBacklogItem);
+  const retryEvery = useResolver(ResolverKeys.retryAllBacklog);
+  const [message, setMessage] = useState<Message | null>(null);
+  const rows = backlog.data?.items ?? [];
+  const cursor = backlog.data?.nextCursor;
+  const busy = retryOne.loading || discardOne.loading || retryEvery.loading;
+  // Outcomes of actions and failures of later loads share one message: the latest wins. The first
+  // load's failure shows only while none was set, and nothing can be set before it succeeds: until
+  // then there are no rows, so no button to click.
+  const shown = message ?? (backlog.error && failure(backlog.error));
 
-  const load = useCallback(async (after?: string) => {
-    const result = await call(ResolverKeys.listBacklog, { limit: PAGE_SIZE, ...(after ? { cursor: after } : {}) });
-    if (!result.ok) {
-      setMessage({ appearance: 'error', text: result.error.message });
-      return;
-    }
-    setRows((current) => (after ? [...current, ...result.data.items] : result.data.items));
-    setCursor(result.data.nextCursor);
-  }, []);
+  const showOutcomeAndReload = async (outcome: Message) => {
+    setMessage(outcome);
+    const reloaded = await backlog.reload();
+    if (!reloaded.ok) setMessage(failure(reloaded.error));
+    onChanged();
+  };
 
-  useEffect(() => {
-    void load();
-  }, [load]);
+  const loadMore = async (after: string) => {
+    const page = await backlog.run({ limit: PAGE_SIZE, cursor: after });
+    if (!page.ok) setMessage(failure(page.error));
+  };
 
   const act = async (id: string, action: 'retry' | 'discard') => {
-    setBusyKey(id);
-    const result = action === 'retry' ? await call(ResolverKeys.retryBacklogItem, { id }) : await call(ResolverKeys.discardBacklogItem, { id });
-    setBusyKey(null);
-    if (!result.ok) setMessage({ appearance: 'error', text: result.error.message });
-    else if ('message' in result.data) setMessage({ appearance: result.data.outcome === 'delivered' ? 'success' : 'information', text: result.data.message });
-    else setMessage({ appearance: 'information', text: 'Discarded.' });
-    await load();
-    onChanged();
+    const result = action === 'retry' ? await retryOne.run({ id }) : await discardOne.run({ id });
+    await showOutcomeAndReload(actionOutcome(result));
   };
 
   const retryAll = async () => {
-    setBusyKey('*');
-    const result = await call(ResolverKeys.retryAllBacklog, {});
-    setBusyKey(null);
-    setMessage(
+    const result = await retryEvery.run({});
+    await showOutcomeAndReload(
       result.ok
         ? { appearance: 'success', text: `Sending ${result.data.waiting === 1 ? 'the waiting event' : `the ${result.data.waiting} waiting events`} in the background, oldest first.` }
-        : { appearance: 'error', text: result.error.message },
+        : failure(result.error),
     );
-    await load();
-    onChanged();
   };
 
   return (
-    <section className="card" aria-labelledby="dead-letters-heading" data-testid="dead-letters">
-      <div className="actions">
-        <Heading size="medium" as="h2" id="dead-letters-heading">
-          Undelivered events
-        </Heading>
-        <Button onClick={retryAll} isDisabled={rows.length === 0 || busyKey !== null} testId="retry-all">
+    <Card
+      headingId="dead-letters-heading"
+      title="Undelivered events"
+      testId="dead-letters"
+      headerExtras={
+        <Button onClick={retryAll} isDisabled={rows.length === 0 || busy} testId="retry-all">
           Retry all
         </Button>
-      </div>
+      }
+    >
       <p className="lede">Events that could not be delivered when they happened wait here until they are: they are sent automatically, oldest first, as soon as Coralogix takes them again. Events Coralogix refused as they are wait for you to retry or discard them.</p>
-      {message && (
-        <SectionMessage appearance={message.appearance} testId="dead-letters-message">
-          <p>{message.text}</p>
+      {shown && (
+        <SectionMessage appearance={shown.appearance} testId="dead-letters-message">
+          <p>{shown.text}</p>
         </SectionMessage>
       )}
       <DynamicTable
@@ -105,10 +118,10 @@ export function DeadLetters({ onChanged }: { onChanged: () => void }) {
               key: 'actions',
               content: (
                 <div className="actions">
-                  <Button appearance="subtle" onClick={() => act(row.id, 'retry')} isDisabled={busyKey !== null} testId="retry-one">
+                  <Button appearance="subtle" onClick={() => act(row.id, 'retry')} isDisabled={busy} testId="retry-one">
                     Retry
                   </Button>
-                  <Button appearance="subtle" onClick={() => act(row.id, 'discard')} isDisabled={busyKey !== null} testId="discard-one">
+                  <Button appearance="subtle" onClick={() => act(row.id, 'discard')} isDisabled={busy} testId="discard-one">
                     Discard
                   </Button>
                 </div>
@@ -119,10 +132,10 @@ export function DeadLetters({ onChanged }: { onChanged: () => void }) {
         emptyView={<p className="muted">Nothing is waiting: every event was delivered.</p>}
       />
       {cursor && (
-        <Button appearance="subtle" onClick={() => load(cursor)} testId="load-more">
+        <Button appearance="subtle" onClick={() => loadMore(cursor)} testId="load-more">
           Show more
         </Button>
       )}
-    </section>
+    </Card>
   );
 }

@@ -1,11 +1,10 @@
-import { useEffect, useState } from 'react';
 import Button from '@atlaskit/button/new';
-import Heading from '@atlaskit/heading';
 import Lozenge from '@atlaskit/lozenge';
 import SectionMessage from '@atlaskit/section-message';
 import { ResolverKeys, type StatusState } from '../../../src/shared/contract';
-import { call } from './api';
+import { Card } from './Card';
 import { ago, formatTime } from './format';
+import { useResolver } from './useResolver';
 
 function health(status: StatusState): { label: string; appearance: 'success' | 'removed' | 'moved' | 'default' } {
   if (!status.configured) return { label: 'Not configured', appearance: 'default' };
@@ -17,37 +16,29 @@ function health(status: StatusState): { label: string; appearance: 'success' | '
   return { label: 'Healthy', appearance: 'success' };
 }
 
-export function StatusPanel({ version }: { version: number }) {
-  const [status, setStatus] = useState<StatusState | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [refresh, setRefresh] = useState(0);
-
-  useEffect(() => {
-    void call(ResolverKeys.getStatus, {}).then((result) => {
-      if (result.ok) {
-        setStatus(result.data);
-        setError(null);
-      } else setError(result.error.message);
-    });
-  }, [version, refresh]);
+export function StatusPanel({ reloadToken }: { reloadToken: number }) {
+  const { data: status, error, reload } = useResolver(ResolverKeys.getStatus, {}, { reloadToken });
 
   const badge = status ? health(status) : null;
   return (
-    <section className="card" aria-labelledby="status-heading" data-testid="status-panel">
-      <div className="actions">
-        <Heading size="medium" as="h2" id="status-heading">
-          Delivery health
-        </Heading>
-        {badge && (
-          <Lozenge appearance={badge.appearance} testId="health">
-            {badge.label}
-          </Lozenge>
-        )}
-        <Button appearance="subtle" onClick={() => setRefresh((n) => n + 1)} testId="refresh-status">
-          Refresh
-        </Button>
-      </div>
-      {error && <SectionMessage appearance="error">{error}</SectionMessage>}
+    <Card
+      headingId="status-heading"
+      title="Delivery health"
+      testId="status-panel"
+      headerExtras={
+        <>
+          {badge && (
+            <Lozenge appearance={badge.appearance} testId="health">
+              {badge.label}
+            </Lozenge>
+          )}
+          <Button appearance="subtle" onClick={() => void reload()} testId="refresh-status">
+            Refresh
+          </Button>
+        </>
+      }
+    >
+      {error && <SectionMessage appearance="error">{error.message}</SectionMessage>}
       {status && (
         <>
           <div className="stats">
@@ -85,7 +76,7 @@ export function StatusPanel({ version }: { version: number }) {
           <p className="muted">Failures are counted at once; deliveries may take up to a minute to show.</p>
         </>
       )}
-    </section>
+    </Card>
   );
 }
 

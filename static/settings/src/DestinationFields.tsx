@@ -1,0 +1,55 @@
+import { ErrorMessage, HelperMessage, Label } from '@atlaskit/form';
+import Select from '@atlaskit/select';
+import Textfield from '@atlaskit/textfield';
+import type { RegionId } from '../../../src/core/regions';
+import { NAME_MAX_LENGTH, type StoredSettings } from '../../../src/core/settings';
+import { TEMPLATE_PLACEHOLDERS } from '../../../src/core/template';
+import type { SettingsState } from '../../../src/shared/contract';
+import type { FieldErrors, UpdateSetting } from './settingsDraft';
+
+interface DestinationFieldsProps {
+  regions: SettingsState['regions'];
+  settings: Pick<StoredSettings, 'region' | 'applicationName' | 'subsystemName'>;
+  errors: FieldErrors;
+  update: UpdateSetting;
+}
+
+const SUBSYSTEM_HELP = `Usually the component, e.g. bitbucket. To split by repository or project, use ${TEMPLATE_PLACEHOLDERS.slice(0, 4)
+  .map((name) => `{${name}}`)
+  .join(', ')} …`;
+
+/** Where in Coralogix the entries land: the account's region, then the application and subsystem. */
+export function DestinationFields({ regions, settings, errors, update }: DestinationFieldsProps) {
+  const regionOptions = regions.map((region) => ({ label: `${region.label} — ${region.domain}`, value: region.id }));
+  return (
+    <>
+      <div className="field">
+        <Label htmlFor="region">Region</Label>
+        <Select
+          inputId="region"
+          options={regionOptions}
+          value={regionOptions.find((option) => option.value === settings.region)}
+          onChange={(option) => option && update('region', option.value as RegionId)}
+          testId="region"
+        />
+        <HelperMessage>The region of your Coralogix account: the domain you sign in to.</HelperMessage>
+      </div>
+
+      <div className="row">
+        <NameField id="application-name" label="Application name" value={settings.applicationName} error={errors['settings.applicationName']} onChange={(value) => update('applicationName', value)} help="Usually the environment, e.g. production." />
+        <NameField id="subsystem-name" label="Subsystem name" value={settings.subsystemName} error={errors['settings.subsystemName']} onChange={(value) => update('subsystemName', value)} help={SUBSYSTEM_HELP} />
+      </div>
+    </>
+  );
+}
+
+function NameField(props: { id: string; label: string; value: string; error: string | undefined; help: string; onChange: (value: string) => void }) {
+  return (
+    <div className="field">
+      <Label htmlFor={props.id}>{props.label}</Label>
+      {/* Above the limit, so a name a little too long is explained rather than cut short silently. */}
+      <Textfield id={props.id} value={props.value} maxLength={NAME_MAX_LENGTH + 20} onChange={(event) => props.onChange(event.currentTarget.value)} isInvalid={props.error !== undefined} testId={props.id} />
+      {props.error ? <ErrorMessage testId={`${props.id}-error`}>{props.error}</ErrorMessage> : <HelperMessage>{props.help}</HelperMessage>}
+    </div>
+  );
+}

@@ -1,0 +1,16 @@
+import type { ReactNode } from 'react';
+import Heading from '@atlaskit/heading';
+
+/** Related fields inside a card, grouped for assistive technology by a sub-heading as the legend. */
+export function FieldGroup({ title, children }: { title: string; children: ReactNode }) {
+  return (
+    <fieldset className="field events">
+      <legend>
+        <Heading size="small" as="h3">
+          {title}
+        </Heading>
+      </legend>
+      {children}
+    </fieldset>
+  );
+}
