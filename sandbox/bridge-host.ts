@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { answerInvoke, NO_BODY, readBody, sendContent, sendFile, sendJson, type RequestBody } from './http-server';
 import type { ForgePlatform, ResolverFunction } from './platform/forge-platform';
 
 // The Bitbucket side of a Custom UI page: serves the built page and answers @forge/bridge. The
@@ -19,7 +19,7 @@ export interface BridgeHostOptions {
   buildDir?: string;
   port?: number;
   /** Extra routes (the sandbox adds its own pages); return true when handled. */
-  extraRoutes?: (request: IncomingMessage, response: ServerResponse, body: string) => Promise<boolean>;
+  extraRoutes?: (request: IncomingMessage, response: ServerResponse, body: RequestBody) => Promise<boolean>;
 }
 
 // When a resolver fails with NEEDS_AUTHENTICATION_ERR (the user has not let the app act as them yet),
@@ -78,18 +78,6 @@ const SHIM = `
 })();
 `;
 
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.woff2': 'font/woff2',
-};
-
-// Close to what Forge applies to Custom UI: no inline script or style, everything from the page's own origin.
-const CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; frame-ancestors 'self'";
-
 export class BridgeHost {
   accountId: string | undefined;
   readonly invocations: Array<{ functionKey: string; ok: boolean }> = [];
@@ -106,8 +94,8 @@ export class BridgeHost {
     const host = new BridgeHost(server, options);
     server.on('request', (request: IncomingMessage, response: ServerResponse) => {
       host.handle(request, response).catch(() => {
-        if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json' });
-        response.end(JSON.stringify({ message: 'The local host failed' }));
+        if (response.headersSent) response.end();
+        else sendJson(response, 500, { message: 'The local host failed' });
       });
     });
     await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
@@ -125,12 +113,12 @@ export class BridgeHost {
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://localhost');
-    const body = request.method === 'POST' ? await readBody(request) : '';
+    const body = request.method === 'POST' ? await readBody(request) : NO_BODY;
     if (this.options.extraRoutes && (await this.options.extraRoutes(request, response, body))) return;
 
+    const { platform } = this.options;
     if (request.method === 'POST' && url.pathname === '/__forge/context') {
-      const { platform } = this.options;
-      return json(response, 200, {
+      sendJson(response, 200, {
         value: {
           accountId: this.accountId,
           workspaceId: platform.workspaceId,
@@ -139,61 +127,33 @@ export class BridgeHost {
           extension: { type: 'bitbucket:workspaceSettingsMenuPage', workspace: { uuid: platform.workspaceId } },
         },
       });
+      return;
     }
     if (request.method === 'POST' && url.pathname === '/__forge/invoke') {
-      const call = JSON.parse(body || '{}') as { functionKey?: unknown; payload?: unknown };
-      if (typeof call.functionKey !== 'string') return json(response, 400, { message: 'functionKey is required' });
-      const result = await this.options.platform.callResolver(this.options.resolver, call.functionKey, call.payload ?? {}, { accountId: this.accountId });
-      this.invocations.push({ functionKey: call.functionKey, ok: result.ok });
-      if (!result.ok && result.error instanceof Error && result.error.name === 'NEEDS_AUTHENTICATION_ERR') {
-        return json(response, 200, { message: 'The user has not allowed the app to act on their behalf', consentRequired: true });
-      }
-      if (!result.ok) return json(response, 500, { message: 'The resolver function failed' });
-      return json(response, 200, { value: result.value });
+      await answerInvoke(response, body, async (functionKey, payload) => {
+        const result = await platform.callResolver(this.options.resolver, functionKey, payload, { accountId: this.accountId });
+        this.invocations.push({ functionKey, ok: result.ok });
+        return result;
+      });
+      return;
     }
     if (request.method === 'POST' && url.pathname === '/__forge/consent') {
-      if (this.accountId !== undefined) this.options.platform.defaultInstallation.consentMissing.delete(this.accountId);
-      return json(response, 200, { value: true });
+      if (this.accountId !== undefined) platform.defaultInstallation.consentMissing.delete(this.accountId);
+      sendJson(response, 200, { value: true });
+      return;
     }
     if (request.method === 'GET' && url.pathname === '/__forge_bridge_shim.js') {
-      response.writeHead(200, { 'content-type': CONTENT_TYPES['.js'] as string, 'cache-control': 'no-store' });
-      response.end(SHIM);
+      sendContent(response, '__forge_bridge_shim.js', SHIM);
       return;
     }
-    if (request.method === 'GET') return this.serveStatic(url.pathname, response);
-    return json(response, 404, { message: 'Not found' });
+    if (request.method === 'GET' && (await this.serveBuilt(url.pathname, response))) return;
+    sendJson(response, 404, { message: 'Not found' });
   }
 
-  private async serveStatic(pathname: string, response: ServerResponse): Promise<void> {
-    const root = this.options.buildDir ?? SETTINGS_BUILD_DIR;
+  /** The built page, with the bridge shim put in front of its own scripts. */
+  private serveBuilt(pathname: string, response: ServerResponse): Promise<boolean> {
     const relative = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
-    const file = path.resolve(root, relative);
-    if (!file.startsWith(root + path.sep)) return json(response, 404, { message: 'Not found' });
-    let content: Buffer;
-    try {
-      content = await readFile(file);
-    } catch {
-      return json(response, 404, { message: 'Not found' });
-    }
-    const type = CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream';
-    if (relative === 'index.html') {
-      const html = content.toString('utf8').replace('<head>', '<head>\n    <script src="./__forge_bridge_shim.js"></script>');
-      response.writeHead(200, { 'content-type': type, 'content-security-policy': CONTENT_SECURITY_POLICY, 'cache-control': 'no-store' });
-      response.end(html);
-      return;
-    }
-    response.writeHead(200, { 'content-type': type });
-    response.end(content);
+    const injectShim = (html: string) => html.replace('<head>', '<head>\n    <script src="./__forge_bridge_shim.js"></script>');
+    return sendFile(response, this.options.buildDir ?? SETTINGS_BUILD_DIR, relative, relative === 'index.html' ? { rewrite: injectShim } : {});
   }
-}
-
-async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function json(response: ServerResponse, status: number, body: unknown): void {
-  response.writeHead(status, { 'content-type': 'application/json' });
-  response.end(JSON.stringify(body));
 }

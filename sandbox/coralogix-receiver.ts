@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { readBody } from './http-server';
 
 // A loopback stand-in for https://ingress.<domain>/logs/v1/singles that enforces the documented
 // contract strictly, so a wrong guess in the app fails here rather than silently in production:
@@ -157,12 +158,7 @@ export class CoralogixReceiver {
       return;
     }
 
-    const chunks: Buffer[] = [];
-    let bytes = 0;
-    for await (const chunk of request) {
-      bytes += (chunk as Buffer).length;
-      chunks.push(chunk as Buffer);
-    }
+    const { bytes, text } = await readBody(request, MAX_REQUEST_BYTES);
     // A slow Coralogix is one that has taken the entries and answers late: the body is processed
     // first, so a client that gives up and retries causes a duplicate, as it would in production.
     const reply = async (status: number, error?: string, entries = 0, headers: Record<string, string> = {}) => {
@@ -185,10 +181,10 @@ export class CoralogixReceiver {
     if (!(request.headers['content-type'] ?? '').toLowerCase().startsWith('application/json')) {
       return reply(400, 'Content-Type must be application/json');
     }
-    if (bytes > MAX_REQUEST_BYTES) return reply(413, `The request is ${bytes} bytes, over the 2 MB limit`);
+    if (text === undefined) return reply(413, `The request is ${bytes} bytes, over the 2 MB limit`);
     let body: unknown;
     try {
-      body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      body = JSON.parse(text);
     } catch {
       return reply(400, 'The body is not valid JSON');
     }

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { format } from 'node:util';
 import { SandboxError } from './errors';
-import type { FireResult, Sandbox } from './sandbox';
+import type { FireResult } from './fire-result';
+import type { Sandbox } from './sandbox';
 
 // Replays a file of Forge event payloads, one JSON object per line, through the app's real trigger:
 // the quickest way to see what a day of a workspace's activity looks like in Coralogix.

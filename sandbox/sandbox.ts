@@ -1,29 +1,34 @@
 // The platform module must load before the app: it installs Forge's egress-guarded global fetch,
 // which @forge/api captures when it is first imported.
 import { ForgePlatform, type InvocationResult, type ResolverFunction } from './platform/forge-platform';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { QueuedEvent } from './platform/queue-emulator';
-import { BridgeHost, SETTINGS_BUILD_DIR } from './bridge-host';
-import { CoralogixReceiver, type AcceptedEntry } from './coralogix-receiver';
+import { BridgeHost } from './bridge-host';
+import { CoralogixReceiver } from './coralogix-receiver';
 import { errorMessage, SandboxError } from './errors';
+import { fireResultOf, type FireResult } from './fire-result';
+import { bitbucketRestFixtures, loadSandboxFixtures, type SandboxFixture } from './fixtures';
+import { QueueFile } from './queue-file';
+import { ReceiverLog } from './receiver-log';
 import { createSandboxRoutes } from './routes';
-import { EVENT_CATALOG, isEventType } from '../src/core/catalog';
+import { sandboxKeyIn } from './sandbox-key';
+import { Serial } from './serial';
+import { readSandboxState, readSettingsView, type Account, type Destination, type SandboxState } from './state';
+import { assertPortFree, assertSettingsPageBuilt, parseCoralogixUrl } from './startup-checks';
 import { ingressHost, REGION_IDS } from '../src/core/regions';
 import { defaultStoredSettings } from '../src/core/settings';
 import { forwardEvent, heartbeat, retryDelivery, settingsResolver } from '../src/index';
-import { InvocationError } from '@forge/events';
 import { RETRY_QUEUE_KEY } from '../src/platform/retry-queue';
-import type { TriggerResult } from '../src/platform/trigger';
 import { invalidateSettingsCache } from '../src/platform/settings-cache';
-import { readApiKey, readSettings, writeSettings } from '../src/platform/settings-store';
-import { StorageKeys } from '../src/platform/storage-keys';
-import { bitbucketRestFixtures, loadEventFixtures } from '../test/support/fixtures';
+import { writeSettings } from '../src/platform/settings-store';
 
 export { errorMessage, SandboxError } from './errors';
+export { type FireResult } from './fire-result';
+export { type SandboxFixture } from './fixtures';
+export { ReceiverLog, type ReceiverItem } from './receiver-log';
 export { replayFile, formatReplaySummary, type ReplayOptions, type ReplaySummary } from './replay';
+export { type Account, type Destination, type SandboxState } from './state';
+export { parseCoralogixUrl } from './startup-checks';
 
 export const DEFAULT_PORT = 8787;
 export const DEFAULT_DATA_DIR = path.resolve(__dirname, '../.sandbox-data');
@@ -31,9 +36,6 @@ export const SANDBOX_ADMIN = '557058:sandbox-admin';
 export const SANDBOX_MEMBER = '557058:sandbox-member';
 /** What replay (and the console's one-click set-up) configures when nothing is saved yet. */
 export const SANDBOX_DEFAULTS = { region: 'EU1', applicationName: 'sandbox', subsystemName: 'bitbucket' } as const;
-
-const SANDBOX_KEY_PATTERN = /^cxtp_sandbox_[A-Za-z0-9]{16,64}$/;
-const RECEIVER_LOG_LIMIT = 500;
 
 export interface SandboxOptions {
   /** Port of the pages; 0 picks a free one. Ignored when `serve` is false. */
@@ -50,46 +52,6 @@ export interface SandboxOptions {
   heartbeat?: { firstAfterMs: number; everyMs: number } | false;
   /** Sandbox notices (not app logs, which go to the console as Forge's would). */
   log?: (line: string) => void;
-}
-
-export type Destination = { kind: 'receiver' } | { kind: 'external'; url: string };
-export type Account = 'admin' | 'member';
-
-export type FireResult =
-  | { outcome: 'delivered'; eventId?: string; destination: Destination['kind'] }
-  /** Not delivered now: kept on the retry queue (storage failed) or in the backlog, sent automatically unless `held`. */
-  | { outcome: 'queued'; eventId: string; reason: string; retryInSeconds: number | null }
-  | { outcome: 'held'; eventId: string; cause: string; reason: string }
-  | { outcome: 'not-configured' }
-  | { outcome: 'skipped'; reason: 'forwarding-disabled' | 'not-selected' }
-  | { outcome: 'failed'; error: string };
-
-export type ReceiverItem =
-  | { seq: number; receivedAt: number; kind: 'entry'; entry: AcceptedEntry }
-  | { seq: number; receivedAt: number; kind: 'refused'; status: number; error: string };
-
-export interface SandboxFixture {
-  name: string;
-  eventType: string;
-  family: string;
-  action: string;
-  payload: Record<string, unknown>;
-}
-
-export interface SandboxState {
-  configured: boolean;
-  settings?: { region: string; applicationName: string; subsystemName: string; forwardingEnabled: boolean; apiKeyHint: string | null };
-  /** Embedded receiver only: whether the saved key is the one the receiver accepts (never the key itself). */
-  keyAccepted?: boolean;
-  /** Another endpoint only: the saved key is still the sandbox key, which that endpoint will refuse. */
-  savedKeyIsSandboxKey?: boolean;
-  destination: Destination;
-  /** The embedded receiver's key, meant to be pasted; absent when entries go elsewhere. */
-  sandboxKey?: string;
-  account: Account;
-  queue: { pending: number; nextDueAt: number | null };
-  /** Events waiting in the app's backlog (what the settings page lists). */
-  backlog: number;
 }
 
 export interface Sandbox {
@@ -118,153 +80,16 @@ export interface Sandbox {
   close(): Promise<void>;
 }
 
-/**
- * What the embedded receiver took and refused, numbered so a page can ask for what came after the
- * last item it has. Refusals are read from the receiver's request log, accepted entries as they
- * arrive.
- */
-export class ReceiverLog {
-  private readonly items: ReceiverItem[] = [];
-  private readonly listeners = new Set<(item: ReceiverItem) => void>();
-  /** Tells an EventSource reconnecting after a restart that the numbering started again. */
-  readonly session = randomBytes(4).toString('hex');
-  private seq = 0;
-  private requestCursor = 0;
-
-  constructor(private readonly receiver: CoralogixReceiver) {
-    receiver.onEntries((entries) => {
-      for (const entry of entries) this.add({ kind: 'entry', entry });
-    });
-  }
-
-  get lastSeq(): number {
-    return this.seq;
-  }
-
-  /** Picks up refused requests; called after each piece of work that may have sent something. */
-  sync(): void {
-    const requests = this.receiver.requests;
-    for (; this.requestCursor < requests.length; this.requestCursor += 1) {
-      const request = requests[this.requestCursor];
-      if (request && request.status !== 200) this.add({ kind: 'refused', status: request.status, error: request.error ?? `HTTP ${request.status}` });
-    }
-  }
-
-  after(seq: number): ReceiverItem[] {
-    return this.items.filter((item) => item.seq > seq);
-  }
-
-  subscribe(listener: (item: ReceiverItem) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
-  private add(item: { kind: 'entry'; entry: AcceptedEntry } | { kind: 'refused'; status: number; error: string }): void {
-    this.seq += 1;
-    const stored = { ...item, seq: this.seq, receivedAt: Date.now() } as ReceiverItem;
-    this.items.push(stored);
-    if (this.items.length > RECEIVER_LOG_LIMIT) this.items.shift();
-    for (const listener of this.listeners) listener(stored);
-  }
-}
-
-/**
- * Runs one piece of work at a time. The emulated platform keeps a single invocation context (the
- * calling account, the deadline), as one Forge invocation has; overlapping invocations would
- * overwrite each other's, so the sandbox's drains, heartbeats, fired events and the page's resolver
- * calls take turns.
- */
-class Serial {
-  private tail: Promise<unknown> = Promise.resolve();
-
-  run<T>(task: () => Promise<T>): Promise<T> {
-    const result = this.tail.then(task, task);
-    this.tail = result.catch(() => undefined);
-    return result;
-  }
-}
-
-function loadFixtures(): SandboxFixture[] {
-  return loadEventFixtures().map((fixture) => {
-    const known = isEventType(fixture.eventType) ? EVENT_CATALOG[fixture.eventType] : undefined;
-    return {
-      name: fixture.name,
-      eventType: String(fixture.eventType),
-      family: known?.family ?? 'other',
-      action: known?.action ?? String(fixture.eventType),
-      payload: fixture.payload,
-    };
-  });
-}
-
-/** A stable key per data folder, so settings saved with it keep working after a restart. */
-function sandboxKeyIn(dataDir: string): string {
-  const file = path.join(dataDir, 'sandbox-key');
-  if (existsSync(file)) {
-    const saved = readFileSync(file, 'utf8').trim();
-    if (SANDBOX_KEY_PATTERN.test(saved)) return saved;
-  }
-  const key = `cxtp_sandbox_${randomBytes(12).toString('hex')}`;
-  writeFileSync(file, `${key}\n`, { mode: 0o600 });
-  return key;
-}
-
-function isQueuedEvent(value: unknown): value is QueuedEvent {
-  if (typeof value !== 'object' || value === null) return false;
-  const event = value as Record<string, unknown>;
-  return (
-    typeof event.queueName === 'string' &&
-    typeof event.jobId === 'string' &&
-    typeof event.eventId === 'string' &&
-    typeof event.body === 'object' &&
-    event.body !== null &&
-    !Array.isArray(event.body) &&
-    typeof event.deliverAt === 'number' &&
-    Number.isFinite(event.deliverAt) &&
-    typeof event.retryCount === 'number' &&
-    (event.retryReason === undefined || typeof event.retryReason === 'string')
-  );
-}
-
-/** The URL entries go to instead of the embedded receiver, checked before anything starts. */
-export function parseCoralogixUrl(raw: string): URL {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new SandboxError(`--coralogix-url must be an absolute http(s) URL, such as https://ingress.eu2.coralogix.com (got "${raw}")`);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new SandboxError('--coralogix-url must use http or https');
-  // Credentials in the URL would be sent in the clear next to the app's own Bearer key.
-  if (url.username || url.password) throw new SandboxError('--coralogix-url must not contain credentials: the app sends the saved key as a Bearer token');
-  return url;
-}
-
-async function assertPortFree(port: number): Promise<void> {
-  if (port === 0) return;
-  await new Promise<void>((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', (error: NodeJS.ErrnoException) => {
-      reject(
-        error.code === 'EADDRINUSE'
-          ? new SandboxError(`Port ${port} is in use: choose another with --port <n>, or --port 0 for a free one`)
-          : new SandboxError(`Cannot listen on port ${port}: ${error.code ?? error.message}`),
-      );
-    });
-    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
-  });
-}
-
 class SandboxInstance implements Sandbox {
-  readonly fixtures = loadFixtures();
+  readonly fixtures = loadSandboxFixtures();
   readonly receiverLog: ReceiverLog;
   account: Account = 'admin';
   private host: BridgeHost | undefined;
   private readonly serial = new Serial();
+  private readonly queueFile: QueueFile;
   private readonly timers: NodeJS.Timeout[] = [];
   private draining = false;
   private closing = false;
-  private savedQueue = '';
 
   constructor(
     readonly platform: ForgePlatform,
@@ -275,6 +100,7 @@ class SandboxInstance implements Sandbox {
     readonly log: (line: string) => void,
   ) {
     this.receiverLog = new ReceiverLog(receiver);
+    this.queueFile = new QueueFile(path.join(dataDir, 'queue.json'), platform.queue.pending, log);
   }
 
   get url(): string | undefined {
@@ -283,10 +109,6 @@ class SandboxInstance implements Sandbox {
 
   get port(): number | undefined {
     return this.host ? Number(new URL(this.host.url).port) : undefined;
-  }
-
-  private get queueFile(): string {
-    return path.join(this.dataDir, 'queue.json');
   }
 
   private get accountId(): string {
@@ -316,27 +138,8 @@ class SandboxInstance implements Sandbox {
     }
   }
 
-  /** Emulated retry queue contents survive a restart, as Forge's queue would keep them. */
-  loadQueue(): void {
-    if (!existsSync(this.queueFile)) return;
-    try {
-      const saved: unknown = JSON.parse(readFileSync(this.queueFile, 'utf8'));
-      const events = Array.isArray(saved) ? saved.filter(isQueuedEvent) : [];
-      this.platform.queue.pending.push(...events);
-      if (events.length > 0) this.log(`Restored ${events.length} queued ${events.length === 1 ? 'retry' : 'retries'} from the last run.`);
-      this.savedQueue = JSON.stringify(events);
-    } catch (error) {
-      this.log(`Ignored ${path.basename(this.queueFile)}: ${errorMessage(error)}`);
-    }
-  }
-
-  private saveQueue(): void {
-    const snapshot = JSON.stringify(this.platform.queue.pending);
-    if (snapshot === this.savedQueue) return;
-    const temporary = `${this.queueFile}.tmp`;
-    writeFileSync(temporary, snapshot);
-    renameSync(temporary, this.queueFile);
-    this.savedQueue = snapshot;
+  restoreQueue(): void {
+    this.queueFile.restore();
   }
 
   private exclusive<T>(task: () => Promise<T>): Promise<T> {
@@ -346,7 +149,7 @@ class SandboxInstance implements Sandbox {
         return await task();
       } finally {
         this.receiverLog.sync();
-        this.saveQueue();
+        this.queueFile.save();
       }
     });
   }
@@ -390,31 +193,12 @@ class SandboxInstance implements Sandbox {
   fire(payload: unknown): Promise<FireResult> {
     return this.exclusive(async () => {
       const invocation = await this.platform.invoke(() => forwardEvent(payload, { installContext: this.platform.installContext }));
-      if (!invocation.ok) return { outcome: 'failed', error: errorMessage(invocation.error) };
-      const result = invocation.value as TriggerResult | InvocationError;
-      if (result instanceof InvocationError) return { outcome: 'failed', error: 'The trigger asked Forge to invoke it again' };
-      switch (result.status) {
-        case 'skipped':
-          if (result.reason === 'not-configured') return { outcome: 'not-configured' };
-          return { outcome: 'skipped', reason: result.reason === 'forwarding-disabled' ? 'forwarding-disabled' : 'not-selected' };
-        case 'deferred':
-          return { outcome: 'queued', eventId: '', reason: result.reason, retryInSeconds: result.delaySeconds };
-        case 'retry-requested':
-          return { outcome: 'failed', error: result.reason };
-        case 'handled': {
-          const attempt = result.attempt;
-          if (attempt.result === 'delivered') return { outcome: 'delivered', destination: this.destination.kind, eventId: result.eventId };
-          if (attempt.result === 'retry-scheduled') return { outcome: 'queued', eventId: result.eventId, reason: attempt.reason, retryInSeconds: attempt.delaySeconds };
-          if (attempt.held) return { outcome: 'held', eventId: result.eventId, cause: attempt.cause, reason: attempt.reason };
-          const retryInSeconds = attempt.drainDueAt === null ? null : Math.max(0, Math.round((attempt.drainDueAt - this.platform.now()) / 1000));
-          return { outcome: 'queued', eventId: result.eventId, reason: attempt.reason, retryInSeconds };
-        }
-      }
+      return fireResultOf(invocation, this.destination, () => this.platform.now());
     });
   }
 
   async isConfigured(): Promise<boolean> {
-    const settings = await this.exclusive(() => this.readSettingsView());
+    const settings = await this.exclusive(() => readSettingsView(this.platform));
     return Boolean(settings.view && settings.hasKey);
   }
 
@@ -428,35 +212,7 @@ class SandboxInstance implements Sandbox {
   }
 
   state(): Promise<SandboxState> {
-    return this.exclusive(async () => {
-      const { view, hasKey } = await this.readSettingsView();
-      // Compared here so that only the answer, never the saved key, leaves the sandbox.
-      const savedIsSandboxKey = this.platform.kvs.peekSecret(StorageKeys.apiKeySecret) === this.sandboxKey;
-      const nextDueAt = this.platform.queue.nextDueAt();
-      return {
-        configured: Boolean(view && hasKey),
-        ...(view
-          ? {
-              settings: {
-                region: view.settings.region,
-                applicationName: view.settings.applicationName,
-                subsystemName: view.settings.subsystemName,
-                forwardingEnabled: view.settings.forwardingEnabled,
-                apiKeyHint: view.apiKeyHint,
-              },
-            }
-          : {}),
-        ...(this.destination.kind === 'receiver'
-          ? { sandboxKey: this.sandboxKey, ...(hasKey ? { keyAccepted: savedIsSandboxKey } : {}) }
-          : hasKey
-            ? { savedKeyIsSandboxKey: savedIsSandboxKey }
-            : {}),
-        destination: this.destination,
-        account: this.account,
-        queue: { pending: this.platform.queue.pending.length, nextDueAt: nextDueAt ?? null },
-        backlog: this.platform.kvs.keys().filter((key) => key.startsWith(StorageKeys.backlogItemPrefix)).length,
-      };
-    });
+    return this.exclusive(() => readSandboxState(this.platform, this));
   }
 
   async close(): Promise<void> {
@@ -466,16 +222,10 @@ class SandboxInstance implements Sandbox {
     // New work is refused from here; work already started finishes, so none is cut off half-way
     // through its bookkeeping.
     await this.serial.run(async () => undefined);
-    this.saveQueue();
+    this.queueFile.save();
     await this.host?.close();
     await this.receiver.close();
     this.platform.uninstall();
-  }
-
-  private async readSettingsView() {
-    const result = await this.platform.invoke(async () => ({ view: await readSettings(), hasKey: (await readApiKey()) !== undefined }));
-    if (!result.ok || !result.value) throw new SandboxError(`Could not read the settings: ${errorMessage(result.error)}`);
-    return result.value;
   }
 }
 
@@ -491,9 +241,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const port = options.port ?? DEFAULT_PORT;
   // Checked before the platform is installed: it replaces the process-wide Forge globals.
   if (serve) {
-    if (!existsSync(path.join(SETTINGS_BUILD_DIR, 'index.html'))) {
-      throw new SandboxError('The settings page is not built yet: run `npm run build:ui` (`npm start` does it for you)');
-    }
+    assertSettingsPageBuilt();
     await assertPortFree(port);
   }
   const dataDir = path.resolve(options.dataDir ?? DEFAULT_DATA_DIR);
@@ -519,7 +267,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const destination: Destination = external ? { kind: 'external', url: external.origin } : { kind: 'receiver' };
   const sandbox = new SandboxInstance(platform, receiver, destination, sandboxKey, dataDir, log);
   try {
-    sandbox.loadQueue();
+    sandbox.restoreQueue();
     if (serve) await sandbox.serve(port);
   } catch (error) {
     await sandbox.close();

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { launchChromium, watchPage } from '../test/support/browser';
+import { launchChromium, watchPage } from './browser';
 import { startSandbox } from './sandbox';
 
 // Regenerates the README's pictures of the sandbox (`npm run screenshots`): a fresh sandbox in a

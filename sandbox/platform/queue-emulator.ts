@@ -12,12 +12,11 @@ import { randomUUID } from 'node:crypto';
 // - the docs promise no redelivery for a consumer that throws: counted as abandoned too.
 export const PUBLISH_PATH_PREFIX = '/webhook/queue/publish/';
 export const PLATFORM_MAX_RETRIES = 4;
-const QUEUE_RETENTION_MS = 24 * 60 * 60 * 1000;
 export const MAX_EVENTS_PER_MINUTE = 500;
-const MAX_EVENTS_PER_PUSH = 50;
-const MAX_PUSH_KB = 200;
-const MAX_DELAY_S = 900;
 const MINUTE_MS = 60_000;
+/** One push's limits; the longest delay holds for a consumer's retryAfter too. */
+const PUSH_LIMITS = { events: 50, kilobytes: 200, delaySeconds: 900 } as const;
+const QUEUE_RETENTION_MS = 24 * 60 * 60 * 1000;
 
 export interface QueuedEvent {
   readonly queueName: string;
@@ -79,11 +78,11 @@ export class QueueEmulator {
     const request = JSON.parse(String(init?.body ?? '{}')) as { queueName?: string; jobId?: string; payload?: Array<{ body?: unknown; delayInSeconds?: number }> };
     const payload = request.payload ?? [];
     if (!request.queueName || payload.length === 0) return Response.json({ message: 'queueName and payload are required' }, { status: 400 });
-    if (payload.length > MAX_EVENTS_PER_PUSH) return Response.json({ message: 'too many events' }, { status: 400 });
-    if (Buffer.byteLength(JSON.stringify(payload)) / 1024 > MAX_PUSH_KB) return Response.json({ errorMessage: 'payload too big' }, { status: 413 });
+    if (payload.length > PUSH_LIMITS.events) return Response.json({ message: 'too many events' }, { status: 400 });
+    if (Buffer.byteLength(JSON.stringify(payload)) / 1024 > PUSH_LIMITS.kilobytes) return Response.json({ errorMessage: 'payload too big' }, { status: 413 });
     for (const event of payload) {
       const delay = event.delayInSeconds ?? 0;
-      if (delay < 0 || delay > MAX_DELAY_S) return Response.json({ message: 'invalid delayInSeconds' }, { status: 400 });
+      if (delay < 0 || delay > PUSH_LIMITS.delaySeconds) return Response.json({ message: 'invalid delayInSeconds' }, { status: 400 });
     }
     const now = this.now();
     this.recentPushes = this.recentPushes.filter((at) => at > now - MINUTE_MS);
@@ -148,7 +147,7 @@ export class QueueEmulator {
       this.pending.push({
         ...due,
         retryCount: due.retryCount + 1,
-        deliverAt: this.now() + Math.min(MAX_DELAY_S, Math.max(1, retry.retryAfter ?? 1)) * 1000,
+        deliverAt: this.now() + Math.min(PUSH_LIMITS.delaySeconds, Math.max(1, retry.retryAfter ?? 1)) * 1000,
         retryReason: retry.retryReason ?? 'FUNCTION_RETRY_REQUEST',
         retryData: retry.retryData,
       });
