@@ -12,12 +12,15 @@ export default tseslint.config(
   {
     files: ['src/core/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [
-          { group: ['@forge/*'], message: 'core is pure: platform code lives in src/platform' },
-          { group: ['node:fs', 'fs', 'node:http', 'http', 'node:https', 'https', 'node:net', 'net'], message: 'core does no I/O' },
-        ],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@forge/*'], message: 'core is pure: platform code lives in src/platform' },
+            { group: ['node:fs', 'fs', 'node:http', 'http', 'node:https', 'https', 'node:net', 'net'], message: 'core does no I/O' },
+          ],
+        },
+      ],
     },
   },
 );

@@ -28,10 +28,23 @@ async function main(): Promise<void> {
   const target = { region: 'EU1' as const, apiKey: KEY };
 
   const steps: Array<[string, (n: number) => Promise<unknown> | unknown]> = [
-    ['plain POST of a prepared entry (the limit)', async (n) => (await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${KEY}` }, body: JSON.stringify([prepared[n % 500]]) })).text()],
+    [
+      'plain POST of a prepared entry (the limit)',
+      async (n) =>
+        (
+          await fetch(url, {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${KEY}` },
+            body: JSON.stringify([prepared[n % 500]]),
+          })
+        ).text(),
+    ],
     ['app transport, prepared entry', (n) => platform.invoke(() => sendEntries(target, [prepared[n % 500] as CoralogixEntry]))],
     ['transform alone (no I/O)', (n) => transformEvent(ordinaryPush(n), { destination, receivedAtMs: 0 })],
-    ['transform, then app transport', (n) => platform.invoke(() => sendEntries(target, [transformEvent(ordinaryPush(n), { destination, receivedAtMs: 0 }).entry]))],
+    [
+      'transform, then app transport',
+      (n) => platform.invoke(() => sendEntries(target, [transformEvent(ordinaryPush(n), { destination, receivedAtMs: 0 }).entry])),
+    ],
     ['full trigger (forwardEvent)', (n) => platform.invoke(() => forwardEvent(ordinaryPush(n), {}))],
   ];
   const totals = new Map<string, number>();

@@ -7,7 +7,15 @@ import { buildSync } from 'esbuild';
  * what it times is Node loading the deployed bundle.
  */
 export function buildProbe(outfile: string): void {
-  buildSync({ entryPoints: [path.join(__dirname, 'probe.ts')], bundle: true, platform: 'node', target: 'node20', format: 'cjs', outfile, logLevel: 'warning' });
+  buildSync({
+    entryPoints: [path.join(__dirname, 'probe.ts')],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    outfile,
+    logLevel: 'warning',
+  });
 }
 
 /** Runs one mode of a bundled bench/probe.ts in a Node process of its own and returns its result. */

@@ -130,7 +130,11 @@ async function warm(options: ProbeOptions): Promise<void> {
   };
   const samples: Record<Kind, Array<{ cpuMicros: number; wallMs: number }>> = { app: [], platform: [], limit: [] };
   const appCalls = { egress: 0, kvs: 0, bitbucket: 0 };
-  const calls = () => ({ egress: platform.egressCounters.requests, kvs: platform.kvs.counters.reads + platform.kvs.counters.writes, bitbucket: platform.bitbucket.calls.length });
+  const calls = () => ({
+    egress: platform.egressCounters.requests,
+    kvs: platform.kvs.counters.reads + platform.kvs.counters.writes,
+    bitbucket: platform.bitbucket.calls.length,
+  });
   let n = 0;
   for (let round = 0; round < rounds; round += 1) {
     for (const kind of shuffled(Object.keys(steps) as Kind[])) {
@@ -187,7 +191,9 @@ async function memory(options: ProbeOptions, withApp: boolean): Promise<void> {
       for (const { event } of WORST_CASES) await forward(platform, app, event(5_000_000 + round * 1000));
     }
   } else {
-    const body = JSON.stringify([{ applicationName: 'bench', subsystemName: 'bitbucket', severity: 3, text: JSON.stringify(ordinaryPush(1)) }]);
+    const body = JSON.stringify([
+      { applicationName: 'bench', subsystemName: 'bitbucket', severity: 3, text: JSON.stringify(ordinaryPush(1)) },
+    ]);
     for (let n = 0; n < events; n += 1) {
       await platform.invoke(async () => {
         const response = await fetch(ingress, { method: 'POST', headers, body });
@@ -220,7 +226,8 @@ async function drain(options: ProbeOptions): Promise<void> {
   for (let n = 0; n < events; n += 1) {
     const result = await platform.invoke(() => app.forwardEvent(ordinaryPush(6_000_000 + n), {}));
     const outcome = result.value as { status?: string; attempt?: { result?: string } } | undefined;
-    if (!result.ok || outcome?.attempt?.result !== 'backlogged') throw new Error(`an event was not kept: ${JSON.stringify(outcome ?? String(result.error))}`);
+    if (!result.ok || outcome?.attempt?.result !== 'backlogged')
+      throw new Error(`an event was not kept: ${JSON.stringify(outcome ?? String(result.error))}`);
     clock += 100;
   }
   platform.routeEgress(INGRESS_HOST, options.receiverUrl);
@@ -233,14 +240,26 @@ async function drain(options: ProbeOptions): Promise<void> {
     runs += 1;
     const result = await platform.invoke(() => app.retryDelivery({ body: { kind: 'drain' } }, {}));
     const run = (result.value as { drain?: { status?: string; delaySeconds?: number } } | undefined)?.drain;
-    if (!result.ok || (run?.status !== 'drained' && run?.status !== 'continuing')) throw new Error(`a drain failed: ${JSON.stringify(result.value ?? String(result.error))}`);
+    if (!result.ok || (run?.status !== 'drained' && run?.status !== 'continuing'))
+      throw new Error(`a drain failed: ${JSON.stringify(result.value ?? String(result.error))}`);
     if (run.status === 'drained') break;
     clock += Math.max(1, run.delaySeconds ?? 0) * 1000;
   }
   const { readUnits, writeUnits } = platform.kvs.quota.counters;
   const drainReadUnits = readUnits - unitsBefore.readUnits;
   const drainWriteUnits = writeUnits - unitsBefore.writeUnits;
-  report({ events, runs, requests: platform.egressCounters.requests - requestsBefore, drainCpuMs: cpuMicros(cpu) / 1000, drainWallMs: wallMs(started), readUnits, writeUnits, drainReadUnits, drainWriteUnits, rateLimited: platform.kvs.quota.counters.rateLimited });
+  report({
+    events,
+    runs,
+    requests: platform.egressCounters.requests - requestsBefore,
+    drainCpuMs: cpuMicros(cpu) / 1000,
+    drainWallMs: wallMs(started),
+    readUnits,
+    writeUnits,
+    drainReadUnits,
+    drainWriteUnits,
+    rateLimited: platform.kvs.quota.counters.rateLimited,
+  });
 }
 
 async function main(): Promise<void> {

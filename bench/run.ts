@@ -110,8 +110,15 @@ async function main(): Promise<void> {
   const cpu = (kind: keyof WarmResult['samples']) => median(warm.samples[kind].map((sample) => sample.cpuMicros));
   const wall = (kind: keyof WarmResult['samples']) => median(warm.samples[kind].map((sample) => sample.wallMs));
   // Per round, so both sides of the difference saw the same moment of this shared machine.
-  const appOwnedCpu = median(warm.samples.app.map((sample, round) => sample.cpuMicros - (warm.samples.platform[round]?.cpuMicros ?? Number.NaN)));
-  const worstCases = worst.cases.map((c) => ({ name: c.name, medianCpuMs: median(c.cpuMs), maxCpuMs: Math.max(...c.cpuMs), maxWallMs: Math.max(...c.wallMs) }));
+  const appOwnedCpu = median(
+    warm.samples.app.map((sample, round) => sample.cpuMicros - (warm.samples.platform[round]?.cpuMicros ?? Number.NaN)),
+  );
+  const worstCases = worst.cases.map((c) => ({
+    name: c.name,
+    medianCpuMs: median(c.cpuMs),
+    maxCpuMs: Math.max(...c.cpuMs),
+    maxWallMs: Math.max(...c.wallMs),
+  }));
   const slowestCpuMs = Math.max(...worstCases.map((c) => c.maxCpuMs));
   const memoryMb = manifestMemoryMb();
   const neededMb = Math.ceil(memory.maxRssMb * TARGETS.headroom);
@@ -197,7 +204,8 @@ async function main(): Promise<void> {
     '| memory | billed ms per event | GB-s per million events | $ per million events (beyond the free tier) | events per month within the free tier |',
     '|---|---|---|---|---|',
     ...[memoryMb, FORGE_DEFAULT_MEMORY_MB].map(
-      (mb) => `| ${mb} MB${mb === memoryMb ? ' (manifest.yml)' : ' (Forge default)'} | ${fmt(billedSeconds(mb) * 1000)} | ${fmt(gbSecondsPerMillion(mb), 0)} | $${fmt(dollarsPerMillion(mb), 2)} | ${fmt(freeEvents(mb) / 1e6, 1)} million |`,
+      (mb) =>
+        `| ${mb} MB${mb === memoryMb ? ' (manifest.yml)' : ' (Forge default)'} | ${fmt(billedSeconds(mb) * 1000)} | ${fmt(gbSecondsPerMillion(mb), 0)} | $${fmt(dollarsPerMillion(mb), 2)} | ${fmt(freeEvents(mb) / 1e6, 1)} million |`,
     ),
     '',
     `Worst cases named: ${WORST_CASES.length}. Reproduce: \`npm run bench\` (BENCH_ROUNDS, BENCH_PER_ROUND, BENCH_COLD_RUNS adjust the sample sizes).`,

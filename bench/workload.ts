@@ -17,7 +17,13 @@ export type BenchEvent = Record<string, unknown>;
 
 /** Settings saved through the page's resolver, as an admin does. */
 export const BENCH_SETTINGS = {
-  settings: { region: 'EU1', applicationName: 'bench', subsystemName: 'bitbucket', forwardingEnabled: true, forwardedEvents: ['avi:bitbucket:push:repository', 'avi:bitbucket:updated:repository'] },
+  settings: {
+    region: 'EU1',
+    applicationName: 'bench',
+    subsystemName: 'bitbucket',
+    forwardingEnabled: true,
+    forwardedEvents: ['avi:bitbucket:push:repository', 'avi:bitbucket:updated:repository'],
+  },
   apiKey: KEY,
 };
 
@@ -45,7 +51,17 @@ function pushEvent(n: number, commits: ReturnType<typeof commit>[], extra: Bench
     repository: { uuid: repositoryUuid(n % REPOSITORIES), slug: `service-${n % REPOSITORIES}` },
     project: { uuid: PROJECT },
     workspace: { uuid: WORKSPACE },
-    push: { ref: 'main', mainbranch: true, before: hash(n), after: hash(n + 1), created: false, closed: false, forced: false, truncated: false, commits },
+    push: {
+      ref: 'main',
+      mainbranch: true,
+      before: hash(n),
+      after: hash(n + 1),
+      created: false,
+      closed: false,
+      forced: false,
+      truncated: false,
+      commits,
+    },
     ...extra,
   };
 }
@@ -75,9 +91,26 @@ export const WORST_CASES: ReadonlyArray<{ name: string; event: (n: number) => Be
       changes: { description: { old: { value: 'Payments service' }, new: { value: `${'A'.repeat(30_000)}@${n}${'b'.repeat(30_000)}` } } },
     }),
   },
-  { name: 'push of 200 KB (40 commits of 5 KB messages)', event: (n) => pushEvent(n, Array.from({ length: 40 }, (_, i) => commit(n + i, `${'Refactor the ledger. '.repeat(244)}${n}`))) },
-  { name: 'push of 120 commits', event: (n) => pushEvent(n, Array.from({ length: 120 }, (_, i) => commit(n + i, `Change ${n}.${i}\n`))) },
-  { name: 'payload nested 10,000 levels deep', event: (n) => pushEvent(n, [commit(n + 1, `Change ${n}\n`)], { addedByBitbucketLater: nested(10_000) }) },
+  {
+    name: 'push of 200 KB (40 commits of 5 KB messages)',
+    event: (n) =>
+      pushEvent(
+        n,
+        Array.from({ length: 40 }, (_, i) => commit(n + i, `${'Refactor the ledger. '.repeat(244)}${n}`)),
+      ),
+  },
+  {
+    name: 'push of 120 commits',
+    event: (n) =>
+      pushEvent(
+        n,
+        Array.from({ length: 120 }, (_, i) => commit(n + i, `Change ${n}.${i}\n`)),
+      ),
+  },
+  {
+    name: 'payload nested 10,000 levels deep',
+    event: (n) => pushEvent(n, [commit(n + 1, `Change ${n}\n`)], { addedByBitbucketLater: nested(10_000) }),
+  },
 ];
 
 /** The Bitbucket data the app's enrichment asks for. */
@@ -97,7 +130,13 @@ export function serveBitbucket(platform: ForgePlatform): void {
     });
   }
   for (const actor of ACTORS) {
-    platform.bitbucket.serve(`/2.0/users/${actor.accountId}`, { type: 'user', uuid: actor.uuid, account_id: actor.accountId, display_name: actor.name, nickname: actor.name.split(' ').at(-1)?.toLowerCase() });
+    platform.bitbucket.serve(`/2.0/users/${actor.accountId}`, {
+      type: 'user',
+      uuid: actor.uuid,
+      account_id: actor.accountId,
+      display_name: actor.name,
+      nickname: actor.name.split(' ').at(-1)?.toLowerCase(),
+    });
   }
   platform.bitbucket.serveWorkspaceRoles(platform.workspaceId, { admin: 'owner' });
 }

@@ -154,6 +154,11 @@ export class BridgeHost {
   private serveBuilt(pathname: string, response: ServerResponse): Promise<boolean> {
     const relative = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
     const injectShim = (html: string) => html.replace('<head>', '<head>\n    <script src="./__forge_bridge_shim.js"></script>');
-    return sendFile(response, this.options.buildDir ?? SETTINGS_BUILD_DIR, relative, relative === 'index.html' ? { rewrite: injectShim } : {});
+    return sendFile(
+      response,
+      this.options.buildDir ?? SETTINGS_BUILD_DIR,
+      relative,
+      relative === 'index.html' ? { rewrite: injectShim } : {},
+    );
   }
 }

@@ -50,10 +50,7 @@ export interface ReceivedRequest {
 
 /** A scripted misbehaviour for the next request(s): fault-injection for delivery tests. */
 export type Fault =
-  | { kind: 'pass' }
-  | { kind: 'status'; status: number; retryAfter?: string }
-  | { kind: 'delay'; ms: number }
-  | { kind: 'reset' };
+  { kind: 'pass' } | { kind: 'status'; status: number; retryAfter?: string } | { kind: 'delay'; ms: number } | { kind: 'reset' };
 
 export function validateSinglesBody(body: unknown): { entries: AcceptedEntry[] } | { error: string } {
   if (!Array.isArray(body)) return { error: 'The body must be a JSON array of log entries' };

@@ -29,7 +29,8 @@ export function fireResultOf(invocation: InvocationResult<unknown>, destination:
     case 'handled': {
       const attempt = result.attempt;
       if (attempt.result === 'delivered') return { outcome: 'delivered', destination: destination.kind, eventId: result.eventId };
-      if (attempt.result === 'retry-scheduled') return { outcome: 'queued', eventId: result.eventId, reason: attempt.reason, retryInSeconds: attempt.delaySeconds };
+      if (attempt.result === 'retry-scheduled')
+        return { outcome: 'queued', eventId: result.eventId, reason: attempt.reason, retryInSeconds: attempt.delaySeconds };
       if (attempt.held) return { outcome: 'held', eventId: result.eventId, cause: attempt.cause, reason: attempt.reason };
       const retryInSeconds = attempt.drainDueAt === null ? null : Math.max(0, Math.round((attempt.drainDueAt - now()) / 1000));
       return { outcome: 'queued', eventId: result.eventId, reason: attempt.reason, retryInSeconds };

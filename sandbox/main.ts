@@ -62,7 +62,8 @@ function parseFlags(argv: string[]) {
 function parseCli(argv: string[]): Cli {
   const values = parseFlags(argv);
   const rawPort = values.port ?? String(DEFAULT_PORT);
-  if (!/^\d{1,5}$/.test(rawPort) || Number(rawPort) > 65535) throw new SandboxError(`--port must be a number from 0 to 65535 (got "${rawPort}")`);
+  if (!/^\d{1,5}$/.test(rawPort) || Number(rawPort) > 65535)
+    throw new SandboxError(`--port must be a number from 0 to 65535 (got "${rawPort}")`);
   return {
     help: values.help,
     port: Number(rawPort),
@@ -157,7 +158,8 @@ async function main(): Promise<void> {
       const summary = await replayFile(cli.replay, { sandbox, progress: process.stderr, signal: abort.signal });
       replaying = false;
       process.stdout.write(`${formatReplaySummary(summary, shown(sandbox.dataDir))}\n`);
-      if (summary.bad.length > 0) process.stderr.write(`${summary.bad.length} bad line${summary.bad.length === 1 ? '' : 's'} skipped: exit status 1.\n`);
+      if (summary.bad.length > 0)
+        process.stderr.write(`${summary.bad.length} bad line${summary.bad.length === 1 ? '' : 's'} skipped: exit status 1.\n`);
       const code = summary.interrupted ? 130 : summary.bad.length > 0 || summary.failed.length > 0 ? 1 : 0;
       if (replayOnly || stopping) return await stop(code);
       process.exitCode = code;

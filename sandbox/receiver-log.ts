@@ -35,7 +35,8 @@ export class ReceiverLog {
     const requests = this.receiver.requests;
     for (; this.requestCursor < requests.length; this.requestCursor += 1) {
       const request = requests[this.requestCursor];
-      if (request && request.status !== 200) this.add({ kind: 'refused', status: request.status, error: request.error ?? `HTTP ${request.status}` });
+      if (request && request.status !== 200)
+        this.add({ kind: 'refused', status: request.status, error: request.error ?? `HTTP ${request.status}` });
     }
   }
 

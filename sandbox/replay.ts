@@ -240,12 +240,31 @@ export function formatReplaySummary(summary: ReplaySummary, dataDir?: string): s
   const badLines = summary.bad.map((bad) => bad.line);
   const rows: Array<[string, number, string]> = [
     ['delivered', summary.delivered, ''],
-    ['queued for retry', summary.queued, summary.stillQueued > 0 ? `${summary.stillQueued} still queued${dataDir ? `, kept in ${path.join(dataDir, 'queue.json')} for the next run` : ''}` : ''],
-    ['held', summary.held, summary.held > 0 ? 'refused by Coralogix as they are: listed under Undelivered events on the settings page' : ''],
+    [
+      'queued for retry',
+      summary.queued,
+      summary.stillQueued > 0
+        ? `${summary.stillQueued} still queued${dataDir ? `, kept in ${path.join(dataDir, 'queue.json')} for the next run` : ''}`
+        : '',
+    ],
+    [
+      'held',
+      summary.held,
+      summary.held > 0 ? 'refused by Coralogix as they are: listed under Undelivered events on the settings page' : '',
+    ],
     ['skipped', skipped, skippedWhy.join(', ')],
-    ['bad lines', summary.bad.length, badLines.length > 0 ? `line${badLines.length === 1 ? '' : 's'} ${badLines.slice(0, 20).join(', ')}${badLines.length > 20 ? ', …' : ''}` : ''],
+    [
+      'bad lines',
+      summary.bad.length,
+      badLines.length > 0
+        ? `line${badLines.length === 1 ? '' : 's'} ${badLines.slice(0, 20).join(', ')}${badLines.length > 20 ? ', …' : ''}`
+        : '',
+    ],
   ];
-  if (summary.failed.length > 0) rows.push(['trigger failed', summary.failed.length, `lines ${summary.failed.map((failure) => failure.line).join(', ')}`]);
+  if (summary.failed.length > 0)
+    rows.push(['trigger failed', summary.failed.length, `lines ${summary.failed.map((failure) => failure.line).join(', ')}`]);
   const head = `${summary.interrupted ? 'Interrupted replaying' : 'Replayed'} ${path.basename(summary.file)}: ${summary.lines} non-blank line${summary.lines === 1 ? '' : 's'}`;
-  return [head, ...rows.map(([label, value, note]) => `  ${label.padEnd(17)}${String(value).padStart(6)}${note ? `   ${note}` : ''}`)].join('\n');
+  return [head, ...rows.map(([label, value, note]) => `  ${label.padEnd(17)}${String(value).padStart(6)}${note ? `   ${note}` : ''}`)].join(
+    '\n',
+  );
 }

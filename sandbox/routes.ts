@@ -1,7 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
-import { answerInvoke, describeJsonType, isObject, parseObjectBody, sendContent, sendFile, sendJson, type RequestBody } from './http-server';
+import {
+  answerInvoke,
+  describeJsonType,
+  isObject,
+  parseObjectBody,
+  sendContent,
+  sendFile,
+  sendJson,
+  type RequestBody,
+} from './http-server';
 import type { Account } from './state';
 import type { ReceiverItem } from './receiver-log';
 import type { Sandbox } from './sandbox';
@@ -32,6 +41,7 @@ const PAGES: Record<string, SandboxPage> = {
 
 const ASSETS: Record<string, string> = {
   '/sandbox/assets/sandbox.css': 'sandbox.css',
+  '/sandbox/assets/entries.css': 'entries.css',
   '/sandbox/assets/common.js': 'common.js',
   '/sandbox/assets/shell.js': 'shell.js',
   '/sandbox/assets/console.js': 'console.js',
@@ -54,7 +64,9 @@ function fillSlots(template: string, slots: Record<string, string>): string {
 /** Read on each request, so a page edited while the sandbox runs shows on reload. */
 async function renderPage(pathname: string, page: SandboxPage): Promise<string> {
   const read = async (file: string) => (await readFile(path.join(PAGES_DIR, file), 'utf8')).trimEnd();
-  const nav = Object.entries(PAGES).map(([href, linked]) => `      <a href="${href}"${href === pathname ? ' aria-current="page"' : ''}>${linked.title}</a>`);
+  const nav = Object.entries(PAGES).map(
+    ([href, linked]) => `      <a href="${href}"${href === pathname ? ' aria-current="page"' : ''}>${linked.title}</a>`,
+  );
   return fillSlots(await read('layout.html'), {
     title: page.title,
     script: page.script,
@@ -80,7 +92,9 @@ function afterLastEventId(raw: string, session: string): number {
 
 type Handler = (url: URL, request: IncomingMessage, response: ServerResponse, body: RequestBody) => Promise<true> | true;
 
-export function createSandboxRoutes(sandbox: Sandbox): (request: IncomingMessage, response: ServerResponse, body: RequestBody) => Promise<boolean> {
+export function createSandboxRoutes(
+  sandbox: Sandbox,
+): (request: IncomingMessage, response: ServerResponse, body: RequestBody) => Promise<boolean> {
   const api: Record<string, Partial<Record<string, Handler>>> = {
     '/sandbox/state': {
       GET: async (_url, _request, response) => sendJson(response, 200, await sandbox.state()),
@@ -93,8 +107,10 @@ export function createSandboxRoutes(sandbox: Sandbox): (request: IncomingMessage
         const parsed = parseObjectBody(body);
         if ('status' in parsed) return sendJson(response, parsed.status, { message: parsed.message });
         const { payload } = parsed.value;
-        if (payload === undefined) return sendJson(response, 400, { message: 'payload is required: the Forge event to fire, as a JSON object' });
-        if (!isObject(payload)) return sendJson(response, 400, { message: `payload must be a JSON object (a Forge event), not ${describeJsonType(payload)}` });
+        if (payload === undefined)
+          return sendJson(response, 400, { message: 'payload is required: the Forge event to fire, as a JSON object' });
+        if (!isObject(payload))
+          return sendJson(response, 400, { message: `payload must be a JSON object (a Forge event), not ${describeJsonType(payload)}` });
         const result = await sandbox.fire(payload);
         const eventType = typeof payload.eventType === 'string' ? payload.eventType : 'an event without eventType';
         sandbox.log(`Fired ${eventType} from the console: ${result.outcome}`);
@@ -124,17 +140,31 @@ export function createSandboxRoutes(sandbox: Sandbox): (request: IncomingMessage
     '/sandbox/entries': {
       GET: (url, _request, response) => {
         const after = parseAfter(url.searchParams.get('after') ?? undefined);
-        if (after === undefined) return sendJson(response, 400, { message: 'after must be a non-negative integer: the seq of the last item you have' });
-        return sendJson(response, 200, { items: sandbox.receiverLog.after(after).reverse(), lastSeq: sandbox.receiverLog.lastSeq, destination: sandbox.destination });
+        if (after === undefined)
+          return sendJson(response, 400, { message: 'after must be a non-negative integer: the seq of the last item you have' });
+        return sendJson(response, 200, {
+          items: sandbox.receiverLog.after(after).reverse(),
+          lastSeq: sandbox.receiverLog.lastSeq,
+          destination: sandbox.destination,
+        });
       },
     },
     '/sandbox/events': {
       GET: (url, request, response) => {
         const lastEventId = request.headers['last-event-id'];
-        const after = typeof lastEventId === 'string' ? afterLastEventId(lastEventId, sandbox.receiverLog.session) : parseAfter(url.searchParams.get('after') ?? undefined);
-        if (after === undefined) return sendJson(response, 400, { message: 'after must be a non-negative integer: the seq of the last item you have' });
-        response.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive' });
-        const send = (item: ReceiverItem) => response.write(`id: ${sandbox.receiverLog.session}:${item.seq}\nevent: item\ndata: ${JSON.stringify(item)}\n\n`);
+        const after =
+          typeof lastEventId === 'string'
+            ? afterLastEventId(lastEventId, sandbox.receiverLog.session)
+            : parseAfter(url.searchParams.get('after') ?? undefined);
+        if (after === undefined)
+          return sendJson(response, 400, { message: 'after must be a non-negative integer: the seq of the last item you have' });
+        response.writeHead(200, {
+          'content-type': 'text/event-stream; charset=utf-8',
+          'cache-control': 'no-store',
+          connection: 'keep-alive',
+        });
+        const send = (item: ReceiverItem) =>
+          response.write(`id: ${sandbox.receiverLog.session}:${item.seq}\nevent: item\ndata: ${JSON.stringify(item)}\n\n`);
         response.write('retry: 2000\n\n');
         for (const item of sandbox.receiverLog.after(after)) send(item);
         const unsubscribe = sandbox.receiverLog.subscribe(send);
@@ -150,7 +180,8 @@ export function createSandboxRoutes(sandbox: Sandbox): (request: IncomingMessage
     // Taken over from BridgeHost so that the page's resolver calls take turns with the sandbox's
     // own invocations (see serial.ts).
     '/__forge/invoke': {
-      POST: (_url, _request, response, body) => answerInvoke(response, body, (functionKey, payload) => sandbox.callResolver(functionKey, payload)),
+      POST: (_url, _request, response, body) =>
+        answerInvoke(response, body, (functionKey, payload) => sandbox.callResolver(functionKey, payload)),
     },
   };
 
@@ -172,7 +203,13 @@ export function createSandboxRoutes(sandbox: Sandbox): (request: IncomingMessage
       return url.pathname.startsWith('/sandbox/') ? sendJson(response, 404, { message: `No sandbox endpoint ${url.pathname}` }) : false;
     }
     const handler = routes[method];
-    if (!handler) return sendJson(response, 405, { message: `${url.pathname} answers ${Object.keys(routes).join(', ')}` }, { allow: Object.keys(routes).join(', ') });
+    if (!handler)
+      return sendJson(
+        response,
+        405,
+        { message: `${url.pathname} answers ${Object.keys(routes).join(', ')}` },
+        { allow: Object.keys(routes).join(', ') },
+      );
     try {
       return await handler(url, request, response, body);
     } catch (error) {

@@ -129,9 +129,12 @@ class SandboxInstance implements Sandbox {
     if (drainEveryMs > 0) this.timers.push(setInterval(() => void this.tick(), drainEveryMs).unref());
     if (heartbeatTimes) {
       const beat = () => {
-        void this.runHeartbeat().then((result) => {
-          if (!result.ok) this.log(`The heartbeat failed: ${errorMessage(result.error)}`);
-        }, () => undefined);
+        void this.runHeartbeat().then(
+          (result) => {
+            if (!result.ok) this.log(`The heartbeat failed: ${errorMessage(result.error)}`);
+          },
+          () => undefined,
+        );
       };
       this.timers.push(setTimeout(beat, heartbeatTimes.firstAfterMs).unref());
       this.timers.push(setInterval(beat, heartbeatTimes.everyMs).unref());
@@ -164,7 +167,8 @@ class SandboxInstance implements Sandbox {
       if (delivered > 0) this.log(`Retried ${delivered} queued ${delivered === 1 ? 'delivery' : 'deliveries'}.`);
       const abandoned = this.platform.queue.stats.abandoned.length - abandonedBefore;
       // Forge gives up on a queue event whose consumer keeps failing: an event lost, which the app must never cause.
-      if (abandoned > 0) this.log(`The platform gave up on ${abandoned} queued ${abandoned === 1 ? 'retry' : 'retries'} after repeated consumer failures.`);
+      if (abandoned > 0)
+        this.log(`The platform gave up on ${abandoned} queued ${abandoned === 1 ? 'retry' : 'retries'} after repeated consumer failures.`);
     } catch (error) {
       if (!this.closing) this.log(`Delivering queued retries failed: ${errorMessage(error)}`);
     } finally {
@@ -181,7 +185,9 @@ class SandboxInstance implements Sandbox {
   }
 
   callResolver(functionKey: string, payload: unknown): Promise<InvocationResult<unknown>> {
-    return this.exclusive(() => this.platform.callResolver(settingsResolver as ResolverFunction, functionKey, payload, { accountId: this.accountId }));
+    return this.exclusive(() =>
+      this.platform.callResolver(settingsResolver as ResolverFunction, functionKey, payload, { accountId: this.accountId }),
+    );
   }
 
   setAccount(account: Account): void {
@@ -263,7 +269,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const target = external ? external.origin : receiver.url;
   for (const region of REGION_IDS) platform.routeEgress(ingressHost(region), target);
 
-  if (external && external.pathname !== '/') log(`The path ${external.pathname} of --coralogix-url is not used: the app posts to /logs/v1/singles there.`);
+  if (external && external.pathname !== '/')
+    log(`The path ${external.pathname} of --coralogix-url is not used: the app posts to /logs/v1/singles there.`);
   const destination: Destination = external ? { kind: 'external', url: external.origin } : { kind: 'receiver' };
   const sandbox = new SandboxInstance(platform, receiver, destination, sandboxKey, dataDir, log);
   try {

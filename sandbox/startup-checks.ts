@@ -17,7 +17,8 @@ export function parseCoralogixUrl(raw: string): URL {
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new SandboxError('--coralogix-url must use http or https');
   // Credentials in the URL would be sent in the clear next to the app's own Bearer key.
-  if (url.username || url.password) throw new SandboxError('--coralogix-url must not contain credentials: the app sends the saved key as a Bearer token');
+  if (url.username || url.password)
+    throw new SandboxError('--coralogix-url must not contain credentials: the app sends the saved key as a Bearer token');
   return url;
 }
 

@@ -72,7 +72,10 @@ webpack(config).run((err, stats) => {
   }
   const info = stats.toJson({ all: false, errors: true, warnings: true, assets: true, modules: true, nestedModules: true });
   const where = (p) => (p.moduleName ? ` in ${p.moduleName}${p.loc ? ` ${p.loc}` : ''}` : '');
-  const problems = [...info.errors.map((e) => `ERROR${where(e)}: ${e.message}`), ...info.warnings.map((w) => `WARNING${where(w)}: ${w.message}`)];
+  const problems = [
+    ...info.errors.map((e) => `ERROR${where(e)}: ${e.message}`),
+    ...info.warnings.map((w) => `WARNING${where(w)}: ${w.message}`),
+  ];
   const appScripts = [];
   const collect = (list) => {
     for (const m of list ?? []) {
@@ -81,9 +84,15 @@ webpack(config).run((err, stats) => {
     }
   };
   collect(info.modules);
-  if (appScripts.length) problems.push(`ERROR app JavaScript that @forge/bundler would run through babel-loader, which this build leaves out: ${appScripts.join(', ')}`);
+  if (appScripts.length)
+    problems.push(
+      `ERROR app JavaScript that @forge/bundler would run through babel-loader, which this build leaves out: ${appScripts.join(', ')}`,
+    );
   for (const problem of problems) console.log(problem.split('\n').slice(0, 12).join('\n      '));
-  for (const asset of info.assets ?? []) if (asset?.name && !asset.name.endsWith('.map')) console.log(`  ${asset.name}  ${(asset.size / 1024).toFixed(1)} KB`);
-  console.log(`build:backend: ${info.errors.length} errors, ${info.warnings.length} warnings, ${Date.now() - started} ms, out: ${path.relative(appDirectory, outDir) || '.'}`);
+  for (const asset of info.assets ?? [])
+    if (asset?.name && !asset.name.endsWith('.map')) console.log(`  ${asset.name}  ${(asset.size / 1024).toFixed(1)} KB`);
+  console.log(
+    `build:backend: ${info.errors.length} errors, ${info.warnings.length} warnings, ${Date.now() - started} ms, out: ${path.relative(appDirectory, outDir) || '.'}`,
+  );
   process.exit(problems.length ? 1 : 0);
 });

@@ -2,7 +2,16 @@
 import { byIds, element, fetchState, postJson } from './common.js';
 
 const [select, eventType, payload, jsonError, fire, reset, result, history, historyEmpty, banner] = byIds(
-  'event', 'event-type', 'payload', 'json-error', 'fire', 'reset', 'result', 'history', 'history-empty', 'config-banner',
+  'event',
+  'event-type',
+  'payload',
+  'json-error',
+  'fire',
+  'reset',
+  'result',
+  'history',
+  'history-empty',
+  'config-banner',
 );
 let fixtures = [];
 let destination = { kind: 'receiver' };
@@ -34,11 +43,19 @@ function explain(outcome) {
         link('/', 'See it under Undelivered events on the settings page →'),
       ];
     case 'held':
-      return [`Coralogix refused it as it is: ${outcome.reason}.`, link('/', 'Retry or discard it under Undelivered events on the settings page →')];
+      return [
+        `Coralogix refused it as it is: ${outcome.reason}.`,
+        link('/', 'Retry or discard it under Undelivered events on the settings page →'),
+      ];
     case 'not-configured':
       return ['The app has no settings yet, so it skipped the event.', link('/', 'Open the settings page and save a key →')];
     case 'skipped':
-      return [outcome.reason === 'forwarding-disabled' ? 'Forwarding is switched off in the settings.' : 'The settings do not forward this event.', link('/', 'Change it on the settings page →')];
+      return [
+        outcome.reason === 'forwarding-disabled'
+          ? 'Forwarding is switched off in the settings.'
+          : 'The settings do not forward this event.',
+        link('/', 'Change it on the settings page →'),
+      ];
     case 'failed':
       return [`The invocation threw (Forge would retry it): ${outcome.error}`];
     default:
@@ -59,7 +76,11 @@ function showResult(outcome, label) {
   if (outcome.eventId) result.append(element('p', `event.id ${outcome.eventId}`, 'muted'));
 
   const item = element('li');
-  item.append(element('time', new Date().toLocaleTimeString()), element('span', (OUTCOME_TITLES[outcome.outcome] ?? outcome.outcome).toLowerCase(), `lozenge ${outcome.outcome}`), element('span', label));
+  item.append(
+    element('time', new Date().toLocaleTimeString()),
+    element('span', (OUTCOME_TITLES[outcome.outcome] ?? outcome.outcome).toLowerCase(), `lozenge ${outcome.outcome}`),
+    element('span', label),
+  );
   history.prepend(item);
   historyEmpty.hidden = true;
 }
@@ -107,7 +128,13 @@ async function showBanner() {
     banner.classList.add('warning');
     banner.append(element('strong', 'The app is not configured yet. '));
     if (state.destination.kind === 'receiver') {
-      banner.append('Paste the sandbox key ', element('code', state.sandboxKey), ' on the ', link('/', 'settings page'), ', or use the sandbox defaults.');
+      banner.append(
+        'Paste the sandbox key ',
+        element('code', state.sandboxKey),
+        ' on the ',
+        link('/', 'settings page'),
+        ', or use the sandbox defaults.',
+      );
       const actions = element('div', undefined, 'actions');
       const configure = element('button', 'Use the sandbox defaults', 'primary');
       configure.type = 'button';
@@ -125,14 +152,18 @@ async function showBanner() {
     }
   } else {
     const s = state.settings;
-    banner.append(`Sending to ${state.destination.kind === 'receiver' ? 'the sandbox receiver' : state.destination.url} as application “${s.applicationName}”, subsystem “${s.subsystemName}”, region ${s.region}${s.forwardingEnabled ? '' : ' (forwarding is switched off)'}.`);
+    banner.append(
+      `Sending to ${state.destination.kind === 'receiver' ? 'the sandbox receiver' : state.destination.url} as application “${s.applicationName}”, subsystem “${s.subsystemName}”, region ${s.region}${s.forwardingEnabled ? '' : ' (forwarding is switched off)'}.`,
+    );
     if (state.keyAccepted === false) {
       banner.classList.add('warning');
       banner.append(' The saved key is not the sandbox key, so the receiver will refuse entries.');
     }
     if (state.savedKeyIsSandboxKey) {
       banner.classList.add('warning');
-      banner.append(` The saved key is the sandbox key, which ${state.destination.url} will refuse: save its own key on the settings page.`);
+      banner.append(
+        ` The saved key is the sandbox key, which ${state.destination.url} will refuse: save its own key on the settings page.`,
+      );
     }
     if (state.queue.pending > 0) banner.append(` ${state.queue.pending} on the retry queue.`);
   }

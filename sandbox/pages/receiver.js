@@ -1,7 +1,15 @@
 // The receiver page: entries as the sandbox's Coralogix receiver took them, live over Server-Sent Events.
 import { byIds, element, fetchState } from './common.js';
 
-const [list, empty, live, entryCount, refusedCount, about, elsewhere] = byIds('entries', 'empty', 'live', 'entry-count', 'refused-count', 'about', 'elsewhere');
+const [list, empty, live, entryCount, refusedCount, about, elsewhere] = byIds(
+  'entries',
+  'empty',
+  'live',
+  'entry-count',
+  'refused-count',
+  'about',
+  'elsewhere',
+);
 const SEVERITIES = { 1: 'Debug', 2: 'Verbose', 3: 'Info', 4: 'Warning', 5: 'Error', 6: 'Critical' };
 const MAX_SHOWN = 500;
 let entries = 0;
@@ -41,7 +49,11 @@ function render(item) {
   row.dataset.className = entry.className ?? '';
   const head = element('div', undefined, 'entry-head');
   const severity = entry.severity ?? 3;
-  head.append(clock(item.receivedAt), element('span', SEVERITIES[severity] ?? String(severity), `lozenge sev-${severity}`), element('span', entry.className ?? '(no className)', 'class-name'));
+  head.append(
+    clock(item.receivedAt),
+    element('span', SEVERITIES[severity] ?? String(severity), `lozenge sev-${severity}`),
+    element('span', entry.className ?? '(no className)', 'class-name'),
+  );
   if (entry.methodName) head.append(element('span', entry.methodName));
   const meta = element('div', undefined, 'entry-meta');
   meta.append(labelled('application', entry.applicationName), labelled('subsystem', entry.subsystemName));
@@ -72,7 +84,11 @@ async function showDestination() {
     elsewhere.textContent = `Entries go to ${state.destination.url}, not to this receiver (the sandbox was started with --coralogix-url): look for them there.`;
     elsewhere.hidden = false;
   } else {
-    about.append(' It accepts only the sandbox key ', element('code', state.sandboxKey), '; other keys are refused with 403, as Coralogix refuses a wrong key.');
+    about.append(
+      ' It accepts only the sandbox key ',
+      element('code', state.sandboxKey),
+      '; other keys are refused with 403, as Coralogix refuses a wrong key.',
+    );
   }
 }
 

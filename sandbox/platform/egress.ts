@@ -26,7 +26,11 @@ function matchersOf(policy: EgressPolicy): Matcher[] {
       const hasScheme = /^[a-z]+:\/\//i.test(address);
       const wildcard = address.includes('*.');
       const url = new URL((hasScheme ? address : `https://${address}`).replace('*.', 'wildcard-placeholder.'));
-      return { protocol: hasScheme ? url.protocol : undefined, host: wildcard ? url.hostname.replace(/^wildcard-placeholder\./, '.') : url.hostname, wildcard };
+      return {
+        protocol: hasScheme ? url.protocol : undefined,
+        host: wildcard ? url.hostname.replace(/^wildcard-placeholder\./, '.') : url.hostname,
+        wildcard,
+      };
     });
     matchers.set(policy, parsed);
   }
@@ -50,7 +54,9 @@ export function readEgressPolicy(manifestPath: string): EgressPolicy {
 export function isAllowedUrl(policy: EgressPolicy, url: URL): boolean {
   return matchersOf(policy).some((matcher) => {
     if (matcher.protocol !== undefined && matcher.protocol !== url.protocol) return false;
-    return matcher.wildcard ? url.hostname.endsWith(matcher.host) && url.hostname.length > matcher.host.length : url.hostname === matcher.host;
+    return matcher.wildcard
+      ? url.hostname.endsWith(matcher.host) && url.hostname.length > matcher.host.length
+      : url.hostname === matcher.host;
   });
 }
 

@@ -1,10 +1,14 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import path from 'node:path';
-import { BitbucketEmulator, type BitbucketPrincipal } from './bitbucket-emulator';
-import { createEgressFetch, readEgressPolicy, type EgressCounters, type EgressPolicy } from './egress';
-import { KvsEmulator } from './kvs-emulator';
-import { ProductEventEmulator } from './product-events';
-import { PUBLISH_PATH_PREFIX, QueueEmulator, type QueuedEvent } from './queue-emulator';
+import type { BitbucketEmulator, BitbucketPrincipal } from './bitbucket-emulator';
+import { readEgressPolicy, type EgressCounters } from './egress';
+import { Installation } from './installation';
+import type { KvsEmulator } from './kvs-emulator';
+import { PUBLISH_PATH_PREFIX, type QueueEmulator, type QueuedEvent } from './queue-emulator';
+import { egressState, runtimeGlobals, type FetchDescriptor } from './runtime-globals';
+
+export { Installation } from './installation';
+export { unguardedFetch, type FetchDescriptor } from './runtime-globals';
 
 // The platform's side of the wire for the unmodified @forge/* SDKs: they reach storage, product APIs
 // and the event queue through global.__forge_fetch__(descriptor, path, init), read their context from
@@ -21,14 +25,6 @@ import { PUBLISH_PATH_PREFIX, QueueEmulator, type QueuedEvent } from './queue-em
 
 export const DEFAULT_MANIFEST = path.resolve(__dirname, '../../manifest.yml');
 
-export interface FetchDescriptor {
-  type: string;
-  provider?: string;
-  remote?: string;
-  accountId?: string;
-  contextAri?: string;
-}
-
 export type StargateHandler = (path: string, init: RequestInit | undefined) => Promise<Response | undefined>;
 
 export interface ForgePlatformOptions {
@@ -42,41 +38,6 @@ export interface ForgePlatformOptions {
   invocationTimeoutMs?: number;
 }
 
-interface RuntimeGlobals {
-  __forge_fetch__?: (descriptor: FetchDescriptor, path: string, init?: RequestInit) => Promise<Response>;
-  __forge_runtime__?: unknown;
-}
-
-interface EgressState {
-  /** The runtime's fetch without Forge's guard: for measurements and tools, never for app code. */
-  direct: typeof fetch;
-  policy: EgressPolicy | undefined;
-  routes: Map<string, string>;
-  counters: EgressCounters;
-}
-
-const runtimeGlobals = globalThis as typeof globalThis & RuntimeGlobals & { __localForgeEgress__?: EgressState };
-
-/**
- * @forge/api captures the global fetch when it loads, so the guarded fetch is put in place once, as
- * early as this module is imported, and reads the current policy and routes on every call.
- */
-function egressState(): EgressState {
-  if (!runtimeGlobals.__localForgeEgress__) {
-    const direct = globalThis.fetch.bind(globalThis);
-    const state: EgressState = { direct, policy: undefined, routes: new Map(), counters: { requests: 0, refused: 0, hosts: [] } };
-    runtimeGlobals.fetch = createEgressFetch(() => state.policy, state.routes, state.counters, direct);
-    runtimeGlobals.__localForgeEgress__ = state;
-  }
-  return runtimeGlobals.__localForgeEgress__;
-}
-egressState();
-
-/** The fetch the guard wraps (the same HTTP client), for a baseline that Forge's rules do not apply to. */
-export function unguardedFetch(): typeof fetch {
-  return egressState().direct;
-}
-
 /** A resolver function as @forge/resolver's getDefinitions() builds it. */
 export type ResolverFunction = (...args: never[]) => Promise<unknown>;
 
@@ -84,31 +45,6 @@ export interface InvocationResult<T> {
   readonly ok: boolean;
   readonly value?: T;
   readonly error?: unknown;
-}
-
-/** One workspace that installed the app: what the platform keeps apart per installation. */
-export class Installation {
-  readonly kvs: KvsEmulator;
-  readonly bitbucket = new BitbucketEmulator();
-  readonly queue: QueueEmulator;
-  readonly productEvents: ProductEventEmulator;
-  /** Accounts that have not yet granted the app access as themselves: asUser() calls need their consent. */
-  readonly consentMissing = new Set<string>();
-
-  constructor(
-    readonly workspaceId: string,
-    readonly installationId: string,
-    now: () => number,
-    kvsFile?: string,
-  ) {
-    this.kvs = new KvsEmulator(now, kvsFile);
-    this.queue = new QueueEmulator(now);
-    this.productEvents = new ProductEventEmulator(now);
-  }
-
-  get installContext(): string {
-    return `ari:cloud:bitbucket::workspace/${this.workspaceId.replace(/[{}]/g, '')}`;
-  }
 }
 
 interface Invocation {
@@ -153,7 +89,10 @@ export class ForgePlatform {
   constructor(options: ForgePlatformOptions = {}) {
     this.now = options.now ?? Date.now;
     this.invocationTimeoutMs = options.invocationTimeoutMs ?? 25_000;
-    this.defaultInstallation = this.addInstallation({ workspaceId: options.workspaceId ?? '{5d6e4b2c-1f0a-4c3b-9e8d-7a6b5c4d3e2f}', ...(options.kvsFile ? { kvsFile: options.kvsFile } : {}) });
+    this.defaultInstallation = this.addInstallation({
+      workspaceId: options.workspaceId ?? '{5d6e4b2c-1f0a-4c3b-9e8d-7a6b5c4d3e2f}',
+      ...(options.kvsFile ? { kvsFile: options.kvsFile } : {}),
+    });
     this.egress.policy = readEgressPolicy(options.manifestPath ?? DEFAULT_MANIFEST);
     this.egress.routes.clear();
     this.egress.counters.requests = 0;
@@ -219,7 +158,11 @@ export class ForgePlatform {
     for (const installation of this.installations) this.wireConsumer(installation, queueName, handler);
   }
 
-  private wireConsumer(installation: Installation, queueName: string, handler: (event: unknown, context: unknown) => Promise<unknown>): void {
+  private wireConsumer(
+    installation: Installation,
+    queueName: string,
+    handler: (event: unknown, context: unknown) => Promise<unknown>,
+  ): void {
     installation.queue.registerConsumer(queueName, (event: QueuedEvent) =>
       this.invoke(
         () =>
@@ -229,7 +172,15 @@ export class ForgePlatform {
               queueName: event.queueName,
               jobId: event.jobId,
               eventId: event.eventId,
-              ...(event.retryCount > 0 ? { retryContext: { retryCount: event.retryCount, retryReason: event.retryReason ?? 'FUNCTION_RETRY_REQUEST', retryData: event.retryData } } : {}),
+              ...(event.retryCount > 0
+                ? {
+                    retryContext: {
+                      retryCount: event.retryCount,
+                      retryReason: event.retryReason ?? 'FUNCTION_RETRY_REQUEST',
+                      retryData: event.retryData,
+                    },
+                  }
+                : {}),
             },
             { installContext: installation.installContext },
           ),
@@ -242,8 +193,14 @@ export class ForgePlatform {
    * Bitbucket emits a product event for the installation's workspace: the trigger runs now, and again
    * as the platform's retry rules say (see product-events.ts) until it is handled, retried out, or lost.
    */
-  async emitProductEvent(handler: (event: unknown, context: unknown) => Promise<unknown>, payload: unknown, installation: Installation = this.defaultInstallation): Promise<InvocationResult<unknown>> {
-    return installation.productEvents.emit(payload, (event) => this.invoke(() => handler(event, { installContext: installation.installContext }), { installation }));
+  async emitProductEvent(
+    handler: (event: unknown, context: unknown) => Promise<unknown>,
+    payload: unknown,
+    installation: Installation = this.defaultInstallation,
+  ): Promise<InvocationResult<unknown>> {
+    return installation.productEvents.emit(payload, (event) =>
+      this.invoke(() => handler(event, { installContext: installation.installContext }), { installation }),
+    );
   }
 
   /** Redelivers the product events whose retry is due, in every installation. */
@@ -266,7 +223,9 @@ export class ForgePlatform {
 
   /** The earliest moment something (a queue event or a product-event retry) is due, in any installation. */
   nextDueAt(): number | undefined {
-    const due = this.installations.flatMap((installation) => [installation.queue.nextDueAt(), installation.productEvents.nextDueAt()]).filter((at): at is number => at !== undefined);
+    const due = this.installations
+      .flatMap((installation) => [installation.queue.nextDueAt(), installation.productEvents.nextDueAt()])
+      .filter((at): at is number => at !== undefined);
     return due.length === 0 ? undefined : Math.min(...due);
   }
 
@@ -275,7 +234,10 @@ export class ForgePlatform {
   }
 
   /** Runs one function invocation the way Forge does: its own invocation context, errors caught and reported. */
-  async invoke<T>(handler: () => Promise<T>, options: { accountId?: string; installation?: Installation } = {}): Promise<InvocationResult<T>> {
+  async invoke<T>(
+    handler: () => Promise<T>,
+    options: { accountId?: string; installation?: Installation } = {},
+  ): Promise<InvocationResult<T>> {
     const installation = options.installation ?? this.defaultInstallation;
     const invocation: Invocation = {
       installation,
@@ -378,7 +340,10 @@ export class ForgePlatform {
       if (descriptor.provider === 'user' && accountId !== undefined && installation.consentMissing.has(accountId)) {
         // Forge's proxy answers an asUser() call for a user who has not granted the app access this way;
         // @forge/api turns it into NeedsAuthenticationError, which the product UI answers with its consent prompt.
-        return new Response(JSON.stringify({ message: 'Authentication required' }), { status: 401, headers: { 'forge-proxy-error': 'NEEDS_AUTHENTICATION_ERR' } });
+        return new Response(JSON.stringify({ message: 'Authentication required' }), {
+          status: 401,
+          headers: { 'forge-proxy-error': 'NEEDS_AUTHENTICATION_ERR' },
+        });
       }
       const principal: BitbucketPrincipal = descriptor.provider === 'user' ? { kind: 'user', accountId } : { kind: 'app' };
       return installation.bitbucket.handle(principal, requestPath, init);
@@ -390,9 +355,12 @@ export class ForgePlatform {
         if (response) return response;
       }
     }
-    return new Response(JSON.stringify({ message: `The local Forge platform does not serve ${descriptor.type}/${descriptor.remote ?? ''} ${requestPath}` }), {
-      status: 404,
-      headers: { 'forge-proxy-error': 'PROXY_ERR' },
-    });
+    return new Response(
+      JSON.stringify({ message: `The local Forge platform does not serve ${descriptor.type}/${descriptor.remote ?? ''} ${requestPath}` }),
+      {
+        status: 404,
+        headers: { 'forge-proxy-error': 'PROXY_ERR' },
+      },
+    );
   }
 }

@@ -101,13 +101,19 @@ export class KvsEmulator {
       if (fault?.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
       if (fault?.status !== undefined) {
         const code = fault.status === 429 ? 'RATE_LIMIT_EXCEEDED' : 'INTERNAL_SERVER_ERROR';
-        return Response.json({ code, message: `Injected storage fault (HTTP ${fault.status})` }, { status: fault.status, headers: fault.retryAfterS === undefined ? {} : { 'Retry-After': String(fault.retryAfterS) } });
+        return Response.json(
+          { code, message: `Injected storage fault (HTTP ${fault.status})` },
+          { status: fault.status, headers: fault.retryAfterS === undefined ? {} : { 'Retry-After': String(fault.retryAfterS) } },
+        );
       }
       const kind: QuotaKind = READ_OPERATIONS.has(path) ? 'read' : 'write';
       const label = `${path.replace(/^\/api\/v1\//, '')} ${operationPrefix(body)}`;
       const waitS = this.quota.admit(kind, kind === 'read' ? 1 : unitsOf(body), label);
       if (waitS !== undefined) {
-        return Response.json({ code: 'RATE_LIMIT_EXCEEDED', message: 'Storage rate limit exceeded for this installation' }, { status: 429, headers: { 'Retry-After': String(waitS) } });
+        return Response.json(
+          { code: 'RATE_LIMIT_EXCEEDED', message: 'Storage rate limit exceeded for this installation' },
+          { status: 429, headers: { 'Retry-After': String(waitS) } },
+        );
       }
       const result = this.operations.serve(path, body);
       if (kind === 'read') this.quota.charge('read', unitsOf(result) - 1, label);

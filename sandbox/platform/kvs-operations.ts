@@ -105,7 +105,9 @@ export class KvsOperations {
     // Keys matching every prefix lie in the range of the first one, in order.
     const [first = ''] = prefixes;
     const matching: string[] = [];
-    for (const key of this.store.index.from(after === undefined || after < first ? first : after, (candidate) => candidate.startsWith(first))) {
+    for (const key of this.store.index.from(after === undefined || after < first ? first : after, (candidate) =>
+      candidate.startsWith(first),
+    )) {
       if (key === after || !prefixes.every((prefix) => key.startsWith(prefix)) || !this.store.live('values', key)) continue;
       matching.push(key);
       if (matching.length > limit) break;
@@ -135,7 +137,8 @@ export class KvsOperations {
 
   private batchSet(items: unknown[]): JsonRecord {
     checkBatch(items);
-    if (Buffer.byteLength(JSON.stringify(items)) > MAX_BATCH_SET_BYTES) throw new KvsError(400, 'BAD_REQUEST', 'A batch set carries at most 4 MB');
+    if (Buffer.byteLength(JSON.stringify(items)) > MAX_BATCH_SET_BYTES)
+      throw new KvsError(400, 'BAD_REQUEST', 'A batch set carries at most 4 MB');
     this.counters.writes += items.length;
     const successfulKeys: JsonRecord[] = [];
     const failedKeys: JsonRecord[] = [];

@@ -31,7 +31,6 @@ interface PendingRetry {
 
 type Invoker = (event: unknown) => Promise<{ ok: boolean; value?: unknown; error?: unknown }>;
 
-
 export class ProductEventEmulator {
   readonly stats = { retries: 0 };
   readonly lost: LostProductEvent[] = [];
@@ -44,7 +43,10 @@ export class ProductEventEmulator {
   }
 
   nextDueAt(): number | undefined {
-    return this.pending.reduce<number | undefined>((earliest, retry) => (earliest === undefined || retry.deliverAt < earliest ? retry.deliverAt : earliest), undefined);
+    return this.pending.reduce<number | undefined>(
+      (earliest, retry) => (earliest === undefined || retry.deliverAt < earliest ? retry.deliverAt : earliest),
+      undefined,
+    );
   }
 
   async deliverDue(): Promise<number> {
@@ -79,7 +81,14 @@ export class ProductEventEmulator {
     }
     this.stats.retries += 1;
     const delayS = Math.min(PRODUCT_EVENT_MAX_RETRY_AFTER_S, Math.max(1, retry.retryAfter ?? 1));
-    this.pending.push({ payload, retryCount: retryCount + 1, retryReason: retry.retryReason ?? 'FUNCTION_RETRY_REQUEST', retryData: retry.retryData, deliverAt: this.now() + delayS * 1000, invoke });
+    this.pending.push({
+      payload,
+      retryCount: retryCount + 1,
+      retryReason: retry.retryReason ?? 'FUNCTION_RETRY_REQUEST',
+      retryData: retry.retryData,
+      deliverAt: this.now() + delayS * 1000,
+      invoke,
+    });
     return result;
   }
 }

@@ -75,11 +75,17 @@ export class QueueEmulator {
   async handlePublish(init: RequestInit | undefined): Promise<Response> {
     const refusal = this.refusals.shift();
     if (refusal !== undefined) return Response.json({ message: 'refused by the test' }, { status: refusal });
-    const request = JSON.parse(String(init?.body ?? '{}')) as { queueName?: string; jobId?: string; payload?: Array<{ body?: unknown; delayInSeconds?: number }> };
+    const request = JSON.parse(String(init?.body ?? '{}')) as {
+      queueName?: string;
+      jobId?: string;
+      payload?: Array<{ body?: unknown; delayInSeconds?: number }>;
+    };
     const payload = request.payload ?? [];
-    if (!request.queueName || payload.length === 0) return Response.json({ message: 'queueName and payload are required' }, { status: 400 });
+    if (!request.queueName || payload.length === 0)
+      return Response.json({ message: 'queueName and payload are required' }, { status: 400 });
     if (payload.length > PUSH_LIMITS.events) return Response.json({ message: 'too many events' }, { status: 400 });
-    if (Buffer.byteLength(JSON.stringify(payload)) / 1024 > PUSH_LIMITS.kilobytes) return Response.json({ errorMessage: 'payload too big' }, { status: 413 });
+    if (Buffer.byteLength(JSON.stringify(payload)) / 1024 > PUSH_LIMITS.kilobytes)
+      return Response.json({ errorMessage: 'payload too big' }, { status: 413 });
     for (const event of payload) {
       const delay = event.delayInSeconds ?? 0;
       if (delay < 0 || delay > PUSH_LIMITS.delaySeconds) return Response.json({ message: 'invalid delayInSeconds' }, { status: 400 });
@@ -108,7 +114,10 @@ export class QueueEmulator {
   }
 
   nextDueAt(): number | undefined {
-    return this.pending.reduce<number | undefined>((earliest, event) => (earliest === undefined || event.deliverAt < earliest ? event.deliverAt : earliest), undefined);
+    return this.pending.reduce<number | undefined>(
+      (earliest, event) => (earliest === undefined || event.deliverAt < earliest ? event.deliverAt : earliest),
+      undefined,
+    );
   }
 
   /**

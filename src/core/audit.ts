@@ -27,7 +27,6 @@ export const AUDIT_CATEGORIES: Record<EventFamily, string> = {
   deployment: 'Deployments',
 };
 
-
 function str(value: Json | undefined): string | undefined {
   return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined;
 }
@@ -49,16 +48,22 @@ export function buildAudit(event: BitbucketEvent, bitbucket: JsonObject): AuditR
   const project = objectOrEmpty(repository.project);
   const affectedObjects: AuditRecord['affectedObjects'] = [];
   const add = (type: string, id: string | undefined, name?: string, uri?: string) => {
-    if (id !== undefined) affectedObjects.push(({ type, id, name, uri }));
+    if (id !== undefined) affectedObjects.push({ type, id, name, uri });
   };
   add('WORKSPACE', str(workspace.uuid), str(workspace.slug));
   add('PROJECT', str(project.uuid), str(project.key));
-  add('REPOSITORY', str(repository.uuid), str(repository.full_name) ?? str(repository.slug), str(objectOrEmpty(objectOrEmpty(repository.links).html).href));
+  add(
+    'REPOSITORY',
+    str(repository.uuid),
+    str(repository.full_name) ?? str(repository.slug),
+    str(objectOrEmpty(objectOrEmpty(repository.links).html).href),
+  );
 
   const changedValues: AuditRecord['changedValues'] = [];
   const extraAttributes: AuditRecord['extraAttributes'] = [];
   const attribute = (name: string, value: Json | undefined) => {
-    if (value !== undefined && value !== null) extraAttributes.push({ name, value: typeof value === 'string' ? value : JSON.stringify(value) });
+    if (value !== undefined && value !== null)
+      extraAttributes.push({ name, value: typeof value === 'string' ? value : JSON.stringify(value) });
   };
 
   switch (event.eventType) {
@@ -93,7 +98,8 @@ export function buildAudit(event: BitbucketEvent, bitbucket: JsonObject): AuditR
       attribute('commentId', event.comment.id);
       break;
     case 'avi:bitbucket:updated:pullrequest-reviewer-status':
-      for (const reviewer of event.reviewers?.value ?? []) attribute('reviewerStatus', `${reviewer.user?.accountId ?? reviewer.user?.uuid ?? 'unknown'}: ${reviewer.status ?? 'unknown'}`);
+      for (const reviewer of event.reviewers?.value ?? [])
+        attribute('reviewerStatus', `${reviewer.user?.accountId ?? reviewer.user?.uuid ?? 'unknown'}: ${reviewer.status ?? 'unknown'}`);
       break;
     case 'avi:bitbucket:pending:deployment':
     case 'avi:bitbucket:started:deployment':
@@ -122,7 +128,7 @@ export function buildAudit(event: BitbucketEvent, bitbucket: JsonObject): AuditR
 
   const author: AuditRecord['author'] =
     str(actor.uuid) !== undefined || str(actor.account_id) !== undefined
-      ? ({ type: 'user' as const, id: str(actor.account_id), uuid: str(actor.uuid), name: str(actor.display_name) })
+      ? { type: 'user' as const, id: str(actor.account_id), uuid: str(actor.uuid), name: str(actor.display_name) }
       : { type: 'system', name: event.eventType.endsWith(':deployment') ? 'Bitbucket Pipelines' : 'Bitbucket' };
 
   return {

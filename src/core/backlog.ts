@@ -67,7 +67,15 @@ export interface StorageSpent {
   lastRunRequests?: number;
 }
 
-export const IDLE_DRAIN_STATE: DrainState = { phase: 'idle', reason: null, since: 0, nextAttemptAt: null, consecutiveFailures: 0, drainedInRun: 0, lastDrainedAt: null };
+export const IDLE_DRAIN_STATE: DrainState = {
+  phase: 'idle',
+  reason: null,
+  since: 0,
+  nextAttemptAt: null,
+  consecutiveFailures: 0,
+  drainedInRun: 0,
+  lastDrainedAt: null,
+};
 
 /** Events dropped for room: how many, and the span of when they were kept. */
 export interface DroppedEvents {
@@ -80,7 +88,11 @@ export interface DroppedEvents {
 
 /** The entry that tells Coralogix users what is missing from their stream, and from when. */
 /** The entry that tells Coralogix, once it takes entries again, how many events were dropped for room, and from when. */
-export function droppedEventsEntry(destination: Pick<CoralogixEntry, 'applicationName' | 'subsystemName'>, dropped: DroppedEvents, now: number): CoralogixEntry {
+export function droppedEventsEntry(
+  destination: Pick<CoralogixEntry, 'applicationName' | 'subsystemName'>,
+  dropped: DroppedEvents,
+  now: number,
+): CoralogixEntry {
   return {
     applicationName: destination.applicationName,
     subsystemName: destination.subsystemName,
@@ -156,7 +168,12 @@ export const BACKLOG_ITEM_ID = /^\d{13}:[0-9a-f]{32}$/;
  * of JSON and `maxEntries` entries. An entry larger than `maxBytes` on its own (never: entries are
  * capped at 100 KB) still gets a request of its own rather than being dropped.
  */
-export function planBatches<T>(items: readonly T[], bytesOf: (item: T) => number, maxBytes = MAX_DRAIN_REQUEST_BYTES, maxEntries = MAX_DRAIN_REQUEST_ENTRIES): T[][] {
+export function planBatches<T>(
+  items: readonly T[],
+  bytesOf: (item: T) => number,
+  maxBytes = MAX_DRAIN_REQUEST_BYTES,
+  maxEntries = MAX_DRAIN_REQUEST_ENTRIES,
+): T[][] {
   const batches: T[][] = [];
   let current: T[] = [];
   let currentBytes = 2;
@@ -183,11 +200,18 @@ export type DrainStop =
  * back off from 30 s to 15 min (a Retry-After is a floor), so a week-long outage costs about 100
  * requests a day, not one per event; a refused key is probed every 15 minutes.
  */
-export function drainStopAfter(outcome: Exclude<DeliveryOutcome, { kind: 'delivered' }>, consecutiveFailures: number, random: () => number = Math.random): DrainStop {
+export function drainStopAfter(
+  outcome: Exclude<DeliveryOutcome, { kind: 'delivered' }>,
+  consecutiveFailures: number,
+  random: () => number = Math.random,
+): DrainStop {
   if (outcome.kind === 'rejected' && outcome.cause === 'configuration') {
     return { phase: 'waiting-for-settings', reason: outcome.reason, delaySeconds: CONFIGURATION_PROBE_DELAY_S };
   }
   const retryAfterMs = outcome.kind === 'retryable' ? outcome.retryAfterMs : undefined;
-  return { phase: 'retrying', reason: outcome.reason, delaySeconds: Math.min(MAX_RETRY_DELAY_S, retryDelaySeconds(consecutiveFailures, retryAfterMs, random)) };
+  return {
+    phase: 'retrying',
+    reason: outcome.reason,
+    delaySeconds: Math.min(MAX_RETRY_DELAY_S, retryDelaySeconds(consecutiveFailures, retryAfterMs, random)),
+  };
 }
-

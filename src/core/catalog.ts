@@ -5,13 +5,7 @@ export const Severity = { Debug: 1, Verbose: 2, Info: 3, Warning: 4, Error: 5, C
 export type SeverityLevel = (typeof Severity)[keyof typeof Severity];
 
 export type EventFamily =
-  | 'repository'
-  | 'build-status'
-  | 'commit-comment'
-  | 'pullrequest'
-  | 'pullrequest-comment'
-  | 'pullrequest-reviewer'
-  | 'deployment';
+  'repository' | 'build-status' | 'commit-comment' | 'pullrequest' | 'pullrequest-comment' | 'pullrequest-reviewer' | 'deployment';
 
 /** Bitbucket Data Center audit areas, narrowed to what Bitbucket Cloud's Forge events cover. */
 export type AuditArea = 'REPOSITORY' | 'PULL_REQUEST' | 'PIPELINES';
@@ -46,26 +40,166 @@ const PR = 'read:pullrequest:bitbucket';
 const PIPELINE = 'read:pipeline:bitbucket';
 
 export const EVENT_CATALOG = {
-  'avi:bitbucket:created:repository': { family: 'repository', action: 'Repository created', severity: 3, area: 'REPOSITORY', level: 'BASE', scope: REPO },
-  'avi:bitbucket:updated:repository': { family: 'repository', action: 'Repository updated', severity: 3, area: 'REPOSITORY', level: 'BASE', scope: REPO },
-  'avi:bitbucket:push:repository': { family: 'repository', action: 'Repository pushed', severity: 3, area: 'REPOSITORY', level: 'ADVANCED', scope: REPO },
-  'avi:bitbucket:deleted:repository': { family: 'repository', action: 'Repository deleted', severity: 4, area: 'REPOSITORY', level: 'BASE', scope: REPO },
-  'avi:bitbucket:created:build-status': { family: 'build-status', action: 'Build status created', severity: 3, area: 'PIPELINES', level: 'ADVANCED', scope: REPO },
-  'avi:bitbucket:updated:build-status': { family: 'build-status', action: 'Build status updated', severity: 3, area: 'PIPELINES', level: 'ADVANCED', scope: REPO },
-  'avi:bitbucket:created:commit-comment': { family: 'commit-comment', action: 'Commit comment created', severity: 3, area: 'REPOSITORY', level: 'FULL', scope: REPO },
-  'avi:bitbucket:created:pullrequest': { family: 'pullrequest', action: 'Pull request created', severity: 3, area: 'PULL_REQUEST', level: 'ADVANCED', scope: PR },
-  'avi:bitbucket:updated:pullrequest': { family: 'pullrequest', action: 'Pull request updated', severity: 3, area: 'PULL_REQUEST', level: 'FULL', scope: PR },
-  'avi:bitbucket:fulfilled:pullrequest': { family: 'pullrequest', action: 'Pull request merged', severity: 3, area: 'PULL_REQUEST', level: 'BASE', scope: PR },
-  'avi:bitbucket:rejected:pullrequest': { family: 'pullrequest', action: 'Pull request declined', severity: 3, area: 'PULL_REQUEST', level: 'ADVANCED', scope: PR },
-  'avi:bitbucket:created:pullrequest-comment': { family: 'pullrequest-comment', action: 'Pull request comment created', severity: 3, area: 'PULL_REQUEST', level: 'FULL', scope: PR },
-  'avi:bitbucket:updated:pullrequest-comment': { family: 'pullrequest-comment', action: 'Pull request comment edited', severity: 3, area: 'PULL_REQUEST', level: 'FULL', scope: PR },
-  'avi:bitbucket:deleted:pullrequest-comment': { family: 'pullrequest-comment', action: 'Pull request comment deleted', severity: 3, area: 'PULL_REQUEST', level: 'FULL', scope: PR },
-  'avi:bitbucket:resolved:pullrequest-comment': { family: 'pullrequest-comment', action: 'Pull request comment resolved', severity: 3, area: 'PULL_REQUEST', level: 'FULL', scope: PR },
-  'avi:bitbucket:reopened:pullrequest-comment': { family: 'pullrequest-comment', action: 'Pull request comment reopened', severity: 3, area: 'PULL_REQUEST', level: 'FULL', scope: PR },
-  'avi:bitbucket:updated:pullrequest-reviewer-status': { family: 'pullrequest-reviewer', action: 'Pull request review status changed', severity: 3, area: 'PULL_REQUEST', level: 'ADVANCED', scope: PR },
-  'avi:bitbucket:pending:deployment': { family: 'deployment', action: 'Deployment pending', severity: 3, area: 'PIPELINES', level: 'ADVANCED', scope: PIPELINE },
-  'avi:bitbucket:started:deployment': { family: 'deployment', action: 'Deployment started', severity: 3, area: 'PIPELINES', level: 'ADVANCED', scope: PIPELINE },
-  'avi:bitbucket:completed:deployment': { family: 'deployment', action: 'Deployment completed', severity: 3, area: 'PIPELINES', level: 'BASE', scope: PIPELINE },
+  'avi:bitbucket:created:repository': {
+    family: 'repository',
+    action: 'Repository created',
+    severity: 3,
+    area: 'REPOSITORY',
+    level: 'BASE',
+    scope: REPO,
+  },
+  'avi:bitbucket:updated:repository': {
+    family: 'repository',
+    action: 'Repository updated',
+    severity: 3,
+    area: 'REPOSITORY',
+    level: 'BASE',
+    scope: REPO,
+  },
+  'avi:bitbucket:push:repository': {
+    family: 'repository',
+    action: 'Repository pushed',
+    severity: 3,
+    area: 'REPOSITORY',
+    level: 'ADVANCED',
+    scope: REPO,
+  },
+  'avi:bitbucket:deleted:repository': {
+    family: 'repository',
+    action: 'Repository deleted',
+    severity: 4,
+    area: 'REPOSITORY',
+    level: 'BASE',
+    scope: REPO,
+  },
+  'avi:bitbucket:created:build-status': {
+    family: 'build-status',
+    action: 'Build status created',
+    severity: 3,
+    area: 'PIPELINES',
+    level: 'ADVANCED',
+    scope: REPO,
+  },
+  'avi:bitbucket:updated:build-status': {
+    family: 'build-status',
+    action: 'Build status updated',
+    severity: 3,
+    area: 'PIPELINES',
+    level: 'ADVANCED',
+    scope: REPO,
+  },
+  'avi:bitbucket:created:commit-comment': {
+    family: 'commit-comment',
+    action: 'Commit comment created',
+    severity: 3,
+    area: 'REPOSITORY',
+    level: 'FULL',
+    scope: REPO,
+  },
+  'avi:bitbucket:created:pullrequest': {
+    family: 'pullrequest',
+    action: 'Pull request created',
+    severity: 3,
+    area: 'PULL_REQUEST',
+    level: 'ADVANCED',
+    scope: PR,
+  },
+  'avi:bitbucket:updated:pullrequest': {
+    family: 'pullrequest',
+    action: 'Pull request updated',
+    severity: 3,
+    area: 'PULL_REQUEST',
+    level: 'FULL',
+    scope: PR,
+  },
+  'avi:bitbucket:fulfilled:pullrequest': {
+    family: 'pullrequest',
+    action: 'Pull request merged',
+    severity: 3,
+    area: 'PULL_REQUEST',
+    level: 'BASE',
+    scope: PR,
+  },
+  'avi:bitbucket:rejected:pullrequest': {
+    family: 'pullrequest',
+    action: 'Pull request declined',
+    severity: 3,
+    area: 'PULL_REQUEST',
+    level: 'ADVANCED',
+    scope: PR,
+  },
+  'avi:bitbucket:created:pullrequest-comment': {
+    family: 'pullrequest-comment',
+    action: 'Pull request comment created',
+    severity: 3,
+    area: 'PULL_REQUEST',
+    level: 'FULL',
+    scope: PR,
+  },
+  'avi:bitbucket:updated:pullrequest-comment': {
+    family: 'pullrequest-comment',
+    action: 'Pull request comment edited',
+    severity: 3,
+    area: 'PULL_REQUEST',
+    level: 'FULL',
+    scope: PR,
+  },
+  'avi:bitbucket:deleted:pullrequest-comment': {
+    family: 'pullrequest-comment',
+    action: 'Pull request comment deleted',
+    severity: 3,
+    area: 'PULL_REQUEST',
+    level: 'FULL',
+    scope: PR,
+  },
+  'avi:bitbucket:resolved:pullrequest-comment': {
+    family: 'pullrequest-comment',
+    action: 'Pull request comment resolved',
+    severity: 3,
+    area: 'PULL_REQUEST',
+    level: 'FULL',
+    scope: PR,
+  },
+  'avi:bitbucket:reopened:pullrequest-comment': {
+    family: 'pullrequest-comment',
+    action: 'Pull request comment reopened',
+    severity: 3,
+    area: 'PULL_REQUEST',
+    level: 'FULL',
+    scope: PR,
+  },
+  'avi:bitbucket:updated:pullrequest-reviewer-status': {
+    family: 'pullrequest-reviewer',
+    action: 'Pull request review status changed',
+    severity: 3,
+    area: 'PULL_REQUEST',
+    level: 'ADVANCED',
+    scope: PR,
+  },
+  'avi:bitbucket:pending:deployment': {
+    family: 'deployment',
+    action: 'Deployment pending',
+    severity: 3,
+    area: 'PIPELINES',
+    level: 'ADVANCED',
+    scope: PIPELINE,
+  },
+  'avi:bitbucket:started:deployment': {
+    family: 'deployment',
+    action: 'Deployment started',
+    severity: 3,
+    area: 'PIPELINES',
+    level: 'ADVANCED',
+    scope: PIPELINE,
+  },
+  'avi:bitbucket:completed:deployment': {
+    family: 'deployment',
+    action: 'Deployment completed',
+    severity: 3,
+    area: 'PIPELINES',
+    level: 'BASE',
+    scope: PIPELINE,
+  },
 } as const satisfies Record<string, EventCatalogEntry>;
 
 export type EventType = keyof typeof EVENT_CATALOG;

@@ -63,7 +63,6 @@ export function enrichmentRequestOf(event: BitbucketEvent): EnrichmentRequest {
   };
 }
 
-
 /** Merges resolved objects into the webhook-shaped `bitbucket` body; identifiers already there win. */
 export function applyEnrichment(bitbucket: JsonObject, enrichment: Enrichment): JsonObject {
   const out: JsonObject = { ...bitbucket };
@@ -72,21 +71,31 @@ export function applyEnrichment(bitbucket: JsonObject, enrichment: Enrichment): 
     const current = objectOrEmpty(out.repository);
     out.repository = {
       ...current,
-      ...({
+      ...{
         name: repo.name,
         full_name: repo.full_name,
         slug: (current.slug as string | undefined) ?? repo.slug,
         is_private: repo.is_private,
         scm: repo.scm,
         links: repo.html_url ? { html: { href: repo.html_url } } : undefined,
-        project: repo.project ? { ...objectOrEmpty(current.project), ...({ type: 'project', uuid: repo.project.uuid, key: repo.project.key, name: repo.project.name }) } : current.project,
-        workspace: repo.workspace ? { ...objectOrEmpty(current.workspace), ...({ type: 'workspace', uuid: repo.workspace.uuid, slug: repo.workspace.slug, name: repo.workspace.name }) } : current.workspace,
-      }),
+        project: repo.project
+          ? {
+              ...objectOrEmpty(current.project),
+              ...{ type: 'project', uuid: repo.project.uuid, key: repo.project.key, name: repo.project.name },
+            }
+          : current.project,
+        workspace: repo.workspace
+          ? {
+              ...objectOrEmpty(current.workspace),
+              ...{ type: 'workspace', uuid: repo.workspace.uuid, slug: repo.workspace.slug, name: repo.workspace.name },
+            }
+          : current.workspace,
+      },
     };
   }
   const user = enrichment.actor;
   if (user && out.actor !== undefined) {
-    out.actor = { ...objectOrEmpty(out.actor), ...({ display_name: user.display_name, nickname: user.nickname }) };
+    out.actor = { ...objectOrEmpty(out.actor), ...{ display_name: user.display_name, nickname: user.nickname } };
   }
   const pr = enrichment.pullrequest;
   if (pr && out.pullrequest !== undefined) {
@@ -95,13 +104,23 @@ export function applyEnrichment(bitbucket: JsonObject, enrichment: Enrichment): 
       branch === undefined ? current[key] : { ...objectOrEmpty(current[key]), branch: { name: branch } };
     out.pullrequest = {
       ...current,
-      ...({
+      ...{
         title: (current.title as string | undefined) ?? pr.title,
         state: (current.state as string | undefined) ?? pr.state,
         source: side('source', pr.source_branch),
         destination: side('destination', pr.destination_branch),
-        author: current.author ?? (pr.author ? ({ type: 'user', uuid: pr.author.uuid, account_id: pr.author.account_id, display_name: pr.author.display_name, nickname: pr.author.nickname }) : undefined),
-      }),
+        author:
+          current.author ??
+          (pr.author
+            ? {
+                type: 'user',
+                uuid: pr.author.uuid,
+                account_id: pr.author.account_id,
+                display_name: pr.author.display_name,
+                nickname: pr.author.nickname,
+              }
+            : undefined),
+      },
     };
   }
   return out;

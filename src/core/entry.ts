@@ -29,7 +29,12 @@ export interface TransformOptions {
 // No email address leaves in any string, key or name of an entry (README: personal data): the
 // names are scrubbed here, the text in entryText. Family, type and action come from the catalog
 // (the type was checked against it when decoded), so they cannot hold one.
-export function entryFromRecord(record: LogRecord, severity: SeverityLevel, destination: Destination, receivedAtMs: number): CoralogixEntry {
+export function entryFromRecord(
+  record: LogRecord,
+  severity: SeverityLevel,
+  destination: Destination,
+  receivedAtMs: number,
+): CoralogixEntry {
   return {
     applicationName: scrubEmails(destination.applicationName),
     subsystemName: subsystemNameOf(record, destination.subsystemName),
@@ -44,12 +49,20 @@ export function entryFromRecord(record: LogRecord, severity: SeverityLevel, dest
 
 function depthProblem(cut: DepthCut): string {
   // The path is made of payload keys, and keys may be addresses.
-  return scrubEmails(`payload: nested deeper than ${cut.max_depth} levels in ${cut.count} place(s), replaced by "${NESTED_TOO_DEEP}" (first: ${cut.paths[0] ?? 'payload'})`);
+  return scrubEmails(
+    `payload: nested deeper than ${cut.max_depth} levels in ${cut.count} place(s), replaced by "${NESTED_TOO_DEEP}" (first: ${cut.paths[0] ?? 'payload'})`,
+  );
 }
 
 export type Transformed =
   | { readonly kind: 'event'; readonly entry: CoralogixEntry; readonly eventId: string; readonly eventType: string }
-  | { readonly kind: 'unrecognised'; readonly entry: CoralogixEntry; readonly eventId: string; readonly eventType: string; readonly problems: readonly string[] };
+  | {
+      readonly kind: 'unrecognised';
+      readonly entry: CoralogixEntry;
+      readonly eventId: string;
+      readonly eventType: string;
+      readonly problems: readonly string[];
+    };
 
 /**
  * The whole pure path from what Forge delivered to what Coralogix receives. A payload the app does

@@ -19,7 +19,14 @@ export interface HealthCounts {
 export type DeliveryCountName = Exclude<keyof HealthCounts, 'lastSuccessAt' | 'lastFailure'>;
 export type DeliveryCounts = Pick<HealthCounts, DeliveryCountName>;
 
-const COUNT_NAMES: readonly DeliveryCountName[] = ['delivered', 'failedAttempts', 'retriesScheduled', 'backlogged', 'replayed', 'discarded'];
+const COUNT_NAMES: readonly DeliveryCountName[] = [
+  'delivered',
+  'failedAttempts',
+  'retriesScheduled',
+  'backlogged',
+  'replayed',
+  'discarded',
+];
 
 export interface HeartbeatRecord {
   at: number;
@@ -32,12 +39,22 @@ export interface HealthSummary extends HealthCounts {
 }
 
 export function emptyCounts(): HealthCounts {
-  return { delivered: 0, failedAttempts: 0, retriesScheduled: 0, backlogged: 0, replayed: 0, discarded: 0, lastSuccessAt: null, lastFailure: null };
+  return {
+    delivered: 0,
+    failedAttempts: 0,
+    retriesScheduled: 0,
+    backlogged: 0,
+    replayed: 0,
+    discarded: 0,
+    lastSuccessAt: null,
+    lastFailure: null,
+  };
 }
 
 export function mergeCounts(into: HealthCounts, from: HealthCounts): HealthCounts {
   for (const name of COUNT_NAMES) into[name] += from[name];
-  if (from.lastSuccessAt !== null && (into.lastSuccessAt === null || from.lastSuccessAt > into.lastSuccessAt)) into.lastSuccessAt = from.lastSuccessAt;
+  if (from.lastSuccessAt !== null && (into.lastSuccessAt === null || from.lastSuccessAt > into.lastSuccessAt))
+    into.lastSuccessAt = from.lastSuccessAt;
   if (from.lastFailure && (!into.lastFailure || from.lastFailure.at > into.lastFailure.at)) into.lastFailure = from.lastFailure;
   return into;
 }
@@ -48,7 +65,12 @@ export const HEARTBEAT_CLASS_NAME = 'bitbucket-coralogix:heartbeat';
  * The hourly entry that proves the stream is alive: a Coralogix "no data" alert on
  * className = bitbucket-coralogix:heartbeat fires when it goes silent.
  */
-export function heartbeatEntry(destination: Pick<CoralogixEntry, 'applicationName' | 'subsystemName'>, health: HealthCounts, backlog: number, now: number): CoralogixEntry {
+export function heartbeatEntry(
+  destination: Pick<CoralogixEntry, 'applicationName' | 'subsystemName'>,
+  health: HealthCounts,
+  backlog: number,
+  now: number,
+): CoralogixEntry {
   return {
     applicationName: destination.applicationName,
     subsystemName: destination.subsystemName,

@@ -63,7 +63,8 @@ export function boundDepth(payload: unknown): { value: unknown; cut?: DepthCut }
     if (depth >= MAX_PAYLOAD_DEPTH) {
       count += 1;
       // Keys may be addresses: scrubbed one by one, then joined, for one that keys make together.
-      if (paths.length < LISTED_CUTS) paths.push(scrubEmails(path.map((key) => (typeof key === 'string' ? scrubEmails(key) : key)).join('.')));
+      if (paths.length < LISTED_CUTS)
+        paths.push(scrubEmails(path.map((key) => (typeof key === 'string' ? scrubEmails(key) : key)).join('.')));
       return NESTED_TOO_DEEP;
     }
     if (Array.isArray(node)) {

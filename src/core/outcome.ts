@@ -12,8 +12,20 @@ export type RejectionCause =
 
 export type DeliveryOutcome =
   | { readonly kind: 'delivered'; readonly status: number }
-  | { readonly kind: 'retryable'; readonly reason: string; readonly status?: number; readonly retryAfterMs?: number; readonly transport?: TransportFailure }
-  | { readonly kind: 'rejected'; readonly cause: RejectionCause; readonly reason: string; readonly status?: number; readonly transport?: TransportFailure };
+  | {
+      readonly kind: 'retryable';
+      readonly reason: string;
+      readonly status?: number;
+      readonly retryAfterMs?: number;
+      readonly transport?: TransportFailure;
+    }
+  | {
+      readonly kind: 'rejected';
+      readonly cause: RejectionCause;
+      readonly reason: string;
+      readonly status?: number;
+      readonly transport?: TransportFailure;
+    };
 
 const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
 
@@ -37,7 +49,12 @@ export function parseRetryAfter(value: string | null | undefined, nowMs: number)
 export function classifyResponse(status: number, retryAfter: string | null | undefined, nowMs: number): DeliveryOutcome {
   if (status >= 200 && status < 300) return { kind: 'delivered', status };
   if (status === 401 || status === 403) {
-    return { kind: 'rejected', cause: 'configuration', status, reason: `Coralogix refused the API key (HTTP ${status}): check the Send-Your-Data key and that it belongs to the selected region` };
+    return {
+      kind: 'rejected',
+      cause: 'configuration',
+      status,
+      reason: `Coralogix refused the API key (HTTP ${status}): check the Send-Your-Data key and that it belongs to the selected region`,
+    };
   }
   if (status === 413) {
     return { kind: 'rejected', cause: 'too-large', status, reason: 'Coralogix refused the request as too large (HTTP 413)' };
@@ -67,6 +84,11 @@ export function classifyTransportFailure(failure: TransportFailure, detail: stri
       return { kind: 'retryable', transport: failure, reason: `Coralogix could not be reached (${detail})` };
     case 'egress-refused':
       // The manifest's egress list does not cover the host: no retry can succeed until a new app version.
-      return { kind: 'rejected', cause: 'configuration', transport: failure, reason: `The Forge platform refused the connection to Coralogix (${detail})` };
+      return {
+        kind: 'rejected',
+        cause: 'configuration',
+        transport: failure,
+        reason: `The Forge platform refused the connection to Coralogix (${detail})`,
+      };
   }
 }

@@ -288,7 +288,8 @@ export function redactEmails<T>(value: T): T {
         const child = node[key];
         const nextKey = scrubEmails(key);
         const next = child === undefined ? undefined : walk(child);
-        if (entries === undefined && (nextKey !== key || next !== child)) entries = keys.slice(0, index).map((earlier) => [earlier, node[earlier]] as const);
+        if (entries === undefined && (nextKey !== key || next !== child))
+          entries = keys.slice(0, index).map((earlier) => [earlier, node[earlier]] as const);
         entries?.push([nextKey, next]);
       }
       return entries ? objectFromEntries(entries) : node;
@@ -315,12 +316,15 @@ const FREE_TEXT_KEYS = new Set(['message', 'title', 'description', 'summary', 'c
  */
 export function omitFreeText<T>(value: T): T {
   const walk = (node: Json, key: string | undefined, parentKey: string | undefined): Json => {
-    const isFreeText = (key !== undefined && FREE_TEXT_KEYS.has(key)) || (parentKey !== undefined && FREE_TEXT_KEYS.has(parentKey) && (key === 'old' || key === 'new' || key === 'from' || key === 'to'));
+    const isFreeText =
+      (key !== undefined && FREE_TEXT_KEYS.has(key)) ||
+      (parentKey !== undefined && FREE_TEXT_KEYS.has(parentKey) && (key === 'old' || key === 'new' || key === 'from' || key === 'to'));
     if (typeof node === 'string') return isFreeText ? OMITTED : node;
     if (Array.isArray(node)) return node.map((child) => walk(child, undefined, key));
     if (node !== null && typeof node === 'object') {
       const out: JsonObject = {};
-      for (const [childKey, child] of Object.entries(node)) setOwn(out, childKey, child === undefined ? undefined : walk(child, childKey, key));
+      for (const [childKey, child] of Object.entries(node))
+        setOwn(out, childKey, child === undefined ? undefined : walk(child, childKey, key));
       return out;
     }
     return node;

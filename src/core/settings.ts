@@ -34,9 +34,13 @@ export const storedSettingsSchema = v.object({
     return problems.length === 0 ? v.ok(value) : v.err(problems.join(' '));
   }),
   forwardingEnabled: v.boolean(),
-  forwardedEvents: v.array(oneOf(EVENT_TYPES, 'Event')).assert((events) => new Set(events).size === events.length, 'Each event may be listed once'),
+  forwardedEvents: v
+    .array(oneOf(EVENT_TYPES, 'Event'))
+    .assert((events) => new Set(events).size === events.length, 'Each event may be listed once'),
   /** Per audit area, OFF or the highest coverage level forwarded. */
-  coverage: v.object({ REPOSITORY: coverageSetting, PULL_REQUEST: coverageSetting, PIPELINES: coverageSetting }).optional(() => ({ ...FULL_COVERAGE })),
+  coverage: v
+    .object({ REPOSITORY: coverageSetting, PULL_REQUEST: coverageSetting, PIPELINES: coverageSetting })
+    .optional(() => ({ ...FULL_COVERAGE })),
   /** Drop commit messages, titles, descriptions and comment changes from what is forwarded. */
   omitFreeText: v.boolean().optional(() => false),
 });

@@ -112,7 +112,8 @@ function fitDocument(document: JsonObject, originalBytes: number, limit: number,
     // Last resort: keep the event's identity (source_system, event metadata) and drop payload
     // sections, largest first. Dropping one leaves the others' sizes as they were: measured once.
     const sizes = new Map<string, number>();
-    for (const key of Object.keys(sections)) if (key !== 'source_system' && key !== 'event') sizes.set(key, byteLength(JSON.stringify(sections[key]) ?? ''));
+    for (const key of Object.keys(sections))
+      if (key !== 'source_system' && key !== 'event') sizes.set(key, byteLength(JSON.stringify(sections[key]) ?? ''));
     const largestFirst = [...sizes.keys()].sort((a, b) => (sizes.get(b) as number) - (sizes.get(a) as number));
     for (const key of largestFirst) {
       if (byteLength(text) <= limit) break;
@@ -122,7 +123,10 @@ function fitDocument(document: JsonObject, originalBytes: number, limit: number,
     }
   }
   if (byteLength(text) > limit) {
-    text = JSON.stringify({ source_system: sections.source_system ?? null, trimmed: { original_bytes: originalBytes, dropped: ['everything but the marker'] } });
+    text = JSON.stringify({
+      source_system: sections.source_system ?? null,
+      trimmed: { original_bytes: originalBytes, dropped: ['everything but the marker'] },
+    });
   }
   return text;
 }

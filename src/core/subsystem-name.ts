@@ -23,7 +23,12 @@ export function templateValuesOf(record: LogRecord): TemplateValues {
 
 /** The fallback when a template renders empty: the template's fixed text, or the product name. */
 export function fallbackName(template: string): string {
-  return template.replace(/\{[^{}]*\}/g, '').replace(/[-_.\s]+$/, '').trim() || 'bitbucket';
+  return (
+    template
+      .replace(/\{[^{}]*\}/g, '')
+      .replace(/[-_.\s]+$/, '')
+      .trim() || 'bitbucket'
+  );
 }
 
 /**
@@ -34,6 +39,7 @@ export function fallbackName(template: string): string {
 export function subsystemNameOf(record: LogRecord, template: string): string {
   if (!hasPlaceholders(template)) return scrubEmails(template);
   const values: TemplateValues = {};
-  for (const [name, value] of Object.entries(templateValuesOf(record))) if (value !== undefined) values[name as TemplatePlaceholder] = scrubEmails(value);
+  for (const [name, value] of Object.entries(templateValuesOf(record)))
+    if (value !== undefined) values[name as TemplatePlaceholder] = scrubEmails(value);
   return scrubEmails(renderTemplate(template, values, fallbackName(template)));
 }

@@ -32,7 +32,10 @@ export function buildTestEntry(target: TestTarget, now: number, testId: string):
 export type TestOutcomeKind = 'delivered' | 'key-or-region' | 'refused' | 'too-large' | 'unreachable' | 'timeout';
 
 /** What a test send's outcome means, in words a workspace admin can act on. */
-export function describeTestOutcome(outcome: DeliveryOutcome, target: TestTarget): { outcome: TestOutcomeKind; message: string; status?: number } {
+export function describeTestOutcome(
+  outcome: DeliveryOutcome,
+  target: TestTarget,
+): { outcome: TestOutcomeKind; message: string; status?: number } {
   const region = REGIONS[target.region].label;
   const host = ingressHost(target.region);
   const status = outcome.status === undefined ? {} : { status: outcome.status };
@@ -44,10 +47,16 @@ export function describeTestOutcome(outcome: DeliveryOutcome, target: TestTarget
     };
   }
   if (outcome.transport === 'timeout') {
-    return { outcome: 'timeout', message: `Coralogix at ${host} did not answer in time. It may be slow right now: try again in a few minutes.` };
+    return {
+      outcome: 'timeout',
+      message: `Coralogix at ${host} did not answer in time. It may be slow right now: try again in a few minutes.`,
+    };
   }
   if (outcome.transport === 'network') {
-    return { outcome: 'unreachable', message: `Coralogix at ${host} could not be reached. Check the region, or try again in a few minutes.` };
+    return {
+      outcome: 'unreachable',
+      message: `Coralogix at ${host} could not be reached. Check the region, or try again in a few minutes.`,
+    };
   }
   if (outcome.transport === 'egress-refused') {
     return { outcome: 'unreachable', message: `This app is not allowed to connect to ${host}. Update the app to its latest version.` };
@@ -63,7 +72,15 @@ export function describeTestOutcome(outcome: DeliveryOutcome, target: TestTarget
     return { outcome: 'too-large', ...status, message: 'Coralogix refused the test event as too large (HTTP 413).' };
   }
   if (outcome.kind === 'retryable') {
-    return { outcome: 'unreachable', ...status, message: `Coralogix is temporarily unavailable (HTTP ${outcome.status ?? '?'}). Events are kept and retried; try the test again in a few minutes.` };
+    return {
+      outcome: 'unreachable',
+      ...status,
+      message: `Coralogix is temporarily unavailable (HTTP ${outcome.status ?? '?'}). Events are kept and retried; try the test again in a few minutes.`,
+    };
   }
-  return { outcome: 'refused', ...status, message: `Coralogix refused the test event (HTTP ${outcome.status ?? '?'}). Check the application and subsystem names.` };
+  return {
+    outcome: 'refused',
+    ...status,
+    message: `Coralogix refused the test event (HTTP ${outcome.status ?? '?'}). Check the application and subsystem names.`,
+  };
 }

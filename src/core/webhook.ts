@@ -32,25 +32,25 @@ export class TruncationTracker {
 const ACTOR_FIELDS = ['type', 'accountId', 'uuid'] as const;
 
 function webhookActor(actor: Actor & { displayName?: string | undefined }): JsonObject {
-  return ({
+  return {
     ...extras(actor, [...ACTOR_FIELDS, 'displayName']),
     type: actor.type,
     uuid: actor.uuid,
     account_id: actor.accountId,
     display_name: actor.displayName,
-  });
+  };
 }
 
 function webhookRepository(event: BitbucketEvent): JsonObject {
   const project = 'project' in event ? event.project : undefined;
-  return ({
+  return {
     ...extras(event.repository, ['uuid', 'slug']),
     type: 'repository',
     uuid: event.repository.uuid,
     slug: event.repository.slug,
     workspace: event.workspace ? { ...extras(event.workspace, []), type: 'workspace' } : undefined,
     project: project ? { ...extras(project, []), type: 'project' } : undefined,
-  });
+  };
 }
 
 function webhookPush(push: Push, truncation: TruncationTracker): JsonObject {
@@ -60,30 +60,41 @@ function webhookPush(push: Push, truncation: TruncationTracker): JsonObject {
   const created = push.created === true;
   const newRef = closed
     ? null
-    : ({
+    : {
         type: refType,
         name: push.ref,
-        target: ({
+        target: {
           type: 'commit',
           hash: push.after ?? undefined,
           date: push.date,
           message: truncation.text(push.message, 'push.changes.0.new.target.message'),
           author: push.author?.user ? { type: 'author', user: webhookActor(push.author.user) } : undefined,
-        }),
-      });
-  const oldRef = created ? null : ({ type: refType, name: push.ref, target: ({ type: 'commit', hash: push.before ?? undefined }) });
-  const commits = (push.commits ?? []).map((commit, index) =>
-    ({
-      ...extras(commit, ['hash', 'message', 'date', 'author']),
-      type: 'commit',
-      hash: commit.hash,
-      message: truncation.text(commit.message, `push.changes.0.commits.${index}.message`),
-      date: commit.date,
-      author: commit.author?.user ? { type: 'author', user: webhookActor(commit.author.user) } : undefined,
-    }),
-  );
-  const change = ({
-    ...extras(push, ['ref', 'mainbranch', 'before', 'after', 'created', 'closed', 'forced', 'truncated', 'commits', 'date', 'message', 'author']),
+        },
+      };
+  const oldRef = created ? null : { type: refType, name: push.ref, target: { type: 'commit', hash: push.before ?? undefined } };
+  const commits = (push.commits ?? []).map((commit, index) => ({
+    ...extras(commit, ['hash', 'message', 'date', 'author']),
+    type: 'commit',
+    hash: commit.hash,
+    message: truncation.text(commit.message, `push.changes.0.commits.${index}.message`),
+    date: commit.date,
+    author: commit.author?.user ? { type: 'author', user: webhookActor(commit.author.user) } : undefined,
+  }));
+  const change = {
+    ...extras(push, [
+      'ref',
+      'mainbranch',
+      'before',
+      'after',
+      'created',
+      'closed',
+      'forced',
+      'truncated',
+      'commits',
+      'date',
+      'message',
+      'author',
+    ]),
     new: newRef,
     old: oldRef,
     created,
@@ -92,15 +103,33 @@ function webhookPush(push: Push, truncation: TruncationTracker): JsonObject {
     truncated: push.truncated === true,
     main_branch: push.mainbranch,
     commits,
-  });
+  };
   return { changes: [change] };
 }
 
 function webhookPullRequest(pr: PullRequest, truncation: TruncationTracker, path: string): JsonObject {
   const side = (ref: PullRequest['source']) =>
-    ref ? ({ ...extras(ref, ['branch', 'commit']), branch: ref.branch ? { name: ref.branch } : undefined, commit: ref.commit ? { hash: ref.commit.hash } : undefined }) : undefined;
-  return ({
-    ...extras(pr, ['id', 'state', 'source', 'destination', 'title', 'author', 'createdOn', 'updatedOn', 'commentCount', 'taskCount', 'mergeCommit']),
+    ref
+      ? {
+          ...extras(ref, ['branch', 'commit']),
+          branch: ref.branch ? { name: ref.branch } : undefined,
+          commit: ref.commit ? { hash: ref.commit.hash } : undefined,
+        }
+      : undefined;
+  return {
+    ...extras(pr, [
+      'id',
+      'state',
+      'source',
+      'destination',
+      'title',
+      'author',
+      'createdOn',
+      'updatedOn',
+      'commentCount',
+      'taskCount',
+      'mergeCommit',
+    ]),
     type: 'pullrequest',
     id: pr.id,
     title: truncation.text(pr.title, `${path}.title`),
@@ -113,7 +142,7 @@ function webhookPullRequest(pr: PullRequest, truncation: TruncationTracker, path
     task_count: pr.taskCount,
     created_on: pr.createdOn,
     updated_on: pr.updatedOn,
-  });
+  };
 }
 
 function actorOf(event: BitbucketEvent): Actor | undefined {
@@ -124,10 +153,10 @@ const COMMON_EVENT_FIELDS = ['eventType', 'timestamp', 'selfGenerated', 'reposit
 
 export function webhookBody(event: BitbucketEvent, truncation: TruncationTracker): JsonObject {
   const actor = actorOf(event);
-  const common: JsonObject = ({
+  const common: JsonObject = {
     repository: webhookRepository(event),
     actor: actor ? webhookActor(actor) : undefined,
-  });
+  };
   switch (event.eventType) {
     case 'avi:bitbucket:created:repository':
     case 'avi:bitbucket:deleted:repository':
@@ -135,10 +164,10 @@ export function webhookBody(event: BitbucketEvent, truncation: TruncationTracker
     case 'avi:bitbucket:updated:repository': {
       const changes: JsonObject = {};
       for (const [field, change] of Object.entries(event.changes ?? {})) {
-        changes[field] = ({
+        changes[field] = {
           old: change.old === null ? null : truncation.text(change.old, `changes.${field}.old`),
           new: change.new === null ? null : truncation.text(change.new, `changes.${field}.new`),
-        });
+        };
       }
       return { ...extras(event, [...COMMON_EVENT_FIELDS, 'changes']), ...common, changes };
     }
@@ -150,7 +179,7 @@ export function webhookBody(event: BitbucketEvent, truncation: TruncationTracker
       return {
         ...extras(event, [...COMMON_EVENT_FIELDS, 'buildStatus']),
         ...common,
-        commit_status: ({
+        commit_status: {
           ...extras(status, ['key', 'commit', 'state', 'url', 'createdOn', 'updatedOn', 'refName']),
           type: 'build',
           key: status.key,
@@ -160,7 +189,7 @@ export function webhookBody(event: BitbucketEvent, truncation: TruncationTracker
           commit: status.commit ? { type: 'commit', hash: status.commit.hash } : undefined,
           created_on: status.createdOn,
           updated_on: status.updatedOn,
-        }),
+        },
       };
     }
     case 'avi:bitbucket:created:commit-comment':
@@ -174,32 +203,34 @@ export function webhookBody(event: BitbucketEvent, truncation: TruncationTracker
     case 'avi:bitbucket:updated:pullrequest':
     case 'avi:bitbucket:fulfilled:pullrequest':
     case 'avi:bitbucket:rejected:pullrequest':
-      return { ...extras(event, [...COMMON_EVENT_FIELDS, 'pullrequest']), ...common, pullrequest: webhookPullRequest(event.pullrequest, truncation, 'pullrequest') };
+      return {
+        ...extras(event, [...COMMON_EVENT_FIELDS, 'pullrequest']),
+        ...common,
+        pullrequest: webhookPullRequest(event.pullrequest, truncation, 'pullrequest'),
+      };
     case 'avi:bitbucket:created:pullrequest-comment':
     case 'avi:bitbucket:updated:pullrequest-comment':
     case 'avi:bitbucket:deleted:pullrequest-comment':
     case 'avi:bitbucket:resolved:pullrequest-comment':
     case 'avi:bitbucket:reopened:pullrequest-comment':
-      return ({
+      return {
         ...extras(event, [...COMMON_EVENT_FIELDS, 'pullrequest', 'comment', 'changes']),
         ...common,
         pullrequest: webhookPullRequest(event.pullrequest, truncation, 'pullrequest'),
         comment: { ...extras(event.comment, ['id']), id: event.comment.id },
         changes: event.changes as JsonObject | undefined,
-      });
+      };
     case 'avi:bitbucket:updated:pullrequest-reviewer-status': {
       // The webhook shape lists reviewers as pullrequest.participants with role REVIEWER.
-      const participants = (event.reviewers?.value ?? []).map((reviewer) =>
-        ({
-          ...extras(reviewer, ['user', 'status', 'timestamp']),
-          type: 'participant',
-          role: 'REVIEWER',
-          user: reviewer.user ? webhookActor(reviewer.user) : undefined,
-          state: reviewer.status,
-          approved: reviewer.status?.toLowerCase() === 'approved',
-          participated_on: reviewer.timestamp,
-        }),
-      );
+      const participants = (event.reviewers?.value ?? []).map((reviewer) => ({
+        ...extras(reviewer, ['user', 'status', 'timestamp']),
+        type: 'participant',
+        role: 'REVIEWER',
+        user: reviewer.user ? webhookActor(reviewer.user) : undefined,
+        state: reviewer.status,
+        approved: reviewer.status?.toLowerCase() === 'approved',
+        participated_on: reviewer.timestamp,
+      }));
       return {
         ...extras(event, [...COMMON_EVENT_FIELDS, 'pullrequest', 'reviewers']),
         ...common,
@@ -213,7 +244,11 @@ export function webhookBody(event: BitbucketEvent, truncation: TruncationTracker
     case 'avi:bitbucket:pending:deployment':
     case 'avi:bitbucket:started:deployment':
     case 'avi:bitbucket:completed:deployment':
-      return { ...extras(event, [...COMMON_EVENT_FIELDS, 'pipeline', 'deployment', 'environment']), ...common, ...webhookDeployment(event) };
+      return {
+        ...extras(event, [...COMMON_EVENT_FIELDS, 'pipeline', 'deployment', 'environment']),
+        ...common,
+        ...webhookDeployment(event),
+      };
   }
 }
 
@@ -231,7 +266,13 @@ function webhookDeployment(event: DeploymentEvent): JsonObject {
       updated_on: deployment.updatedTimestamp,
     },
     environment: environment
-      ? { ...extras(environment, ['uuid', 'type', 'name']), type: 'deployment_environment', uuid: environment.uuid, name: environment.name, environment_type: environment.type }
+      ? {
+          ...extras(environment, ['uuid', 'type', 'name']),
+          type: 'deployment_environment',
+          uuid: environment.uuid,
+          name: environment.name,
+          environment_type: environment.type,
+        }
       : undefined,
     pipeline: pipeline ? { ...extras(pipeline, []), type: 'pipeline' } : undefined,
   };

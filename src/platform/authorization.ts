@@ -34,7 +34,8 @@ interface ResolverContextLike {
 export function callerOf(context: ResolverContextLike): Caller {
   const accountId = typeof context.accountId === 'string' && context.accountId !== '' ? context.accountId : undefined;
   const fromAri = typeof context.installContext === 'string' ? /workspace\/([0-9a-f-]{36})$/i.exec(context.installContext)?.[1] : undefined;
-  const workspaceId = typeof context.workspaceId === 'string' && context.workspaceId !== '' ? context.workspaceId : fromAri ? `{${fromAri}}` : undefined;
+  const workspaceId =
+    typeof context.workspaceId === 'string' && context.workspaceId !== '' ? context.workspaceId : fromAri ? `{${fromAri}}` : undefined;
   if (!accountId || !workspaceId) throw new ForbiddenError('Sign in to Bitbucket as a workspace admin to use this page.');
   return { accountId, workspaceId };
 }

@@ -88,7 +88,10 @@ export async function addToBacklog(delivery: PendingDelivery, cause: FailureCaus
 }
 
 /** The oldest entries the drain may send (held ones only when asked), at most `limit`, from `after` on. */
-export async function oldestItems(limit: number, options: { held?: boolean; cursor?: string } = {}): Promise<{ items: BacklogItem[]; cursor?: string }> {
+export async function oldestItems(
+  limit: number,
+  options: { held?: boolean; cursor?: string } = {},
+): Promise<{ items: BacklogItem[]; cursor?: string }> {
   const held = options.held === true;
   const prefix = held ? StorageKeys.backlogHeldPrefix : StorageKeys.backlogBodyPrefix;
   const page = await pageWithPrefix<PendingDelivery>(prefix, limit, options.cursor);
@@ -115,7 +118,17 @@ export async function holdItem(item: BacklogItem, cause: FailureCause, reason: s
   const summary = await kvs.get<BacklogSummary>(summaryKey(item.id));
   await kvs.batchSet<unknown>([
     { key: bodyKey(item.id, true), value: { ...item.delivery, lastReason: reason } },
-    { key: summaryKey(item.id), value: { ...(summary ?? summaryOf(item, now)), cause, reason, held: true, attempts: item.delivery.attempts, lastAttemptAt: item.delivery.lastAttemptAt } },
+    {
+      key: summaryKey(item.id),
+      value: {
+        ...(summary ?? summaryOf(item, now)),
+        cause,
+        reason,
+        held: true,
+        attempts: item.delivery.attempts,
+        lastAttemptAt: item.delivery.lastAttemptAt,
+      },
+    },
   ]);
   await kvs.delete(bodyKey(item.id, false));
 }
@@ -135,13 +148,30 @@ export async function recordAttempt(item: BacklogItem, reason: string): Promise<
   const summary = await kvs.get<BacklogSummary>(summaryKey(item.id));
   await kvs.batchSet<unknown>([
     { key: bodyKey(item.id, item.held), value: { ...item.delivery, lastReason: reason } },
-    ...(summary ? [{ key: summaryKey(item.id), value: { ...summary, reason, attempts: item.delivery.attempts, lastAttemptAt: item.delivery.lastAttemptAt } }] : []),
+    ...(summary
+      ? [
+          {
+            key: summaryKey(item.id),
+            value: { ...summary, reason, attempts: item.delivery.attempts, lastAttemptAt: item.delivery.lastAttemptAt },
+          },
+        ]
+      : []),
   ]);
 }
 
 function summaryOf(item: BacklogItem, now: number): BacklogSummary {
   const { eventId, eventType, attempts, firstAttemptAt, lastAttemptAt, lastReason } = item.delivery;
-  return { eventId, eventType, cause: 'unavailable', reason: lastReason ?? '', attempts, firstAttemptAt, lastAttemptAt, backloggedAt: now, held: false };
+  return {
+    eventId,
+    eventType,
+    cause: 'unavailable',
+    reason: lastReason ?? '',
+    attempts,
+    firstAttemptAt,
+    lastAttemptAt,
+    backloggedAt: now,
+    held: false,
+  };
 }
 
 export async function getBacklogItem(id: string): Promise<{ item: BacklogItem; summary: BacklogSummary } | undefined> {
@@ -153,7 +183,10 @@ export async function getBacklogItem(id: string): Promise<{ item: BacklogItem; s
 }
 
 /** A page of summaries, oldest first. */
-export async function listBacklog(limit: number, cursor?: string): Promise<{ items: Array<{ id: string; summary: BacklogSummary }>; nextCursor?: string }> {
+export async function listBacklog(
+  limit: number,
+  cursor?: string,
+): Promise<{ items: Array<{ id: string; summary: BacklogSummary }>; nextCursor?: string }> {
   const page = await pageWithPrefix<BacklogSummary>(StorageKeys.backlogItemPrefix, limit, cursor);
   return {
     items: page.results.map(({ id, value }) => ({ id, summary: value })),

@@ -41,8 +41,10 @@ export async function handleRetryEvent(event: QueueEvent): Promise<HandledOrRetr
     return trigger.status === 'retry-requested' ? { result: 'retry-requested', reason: trigger.reason } : { result: 'processed', trigger };
   }
   const settings = await cachedDeliverySettings(now);
-  if (!settings) return keepUnattempted(message, 'not-configured', 'The Coralogix settings were removed before the event could be sent', now);
-  if (!settings.forwardingEnabled) return keepUnattempted(message, 'forwarding-disabled', 'Forwarding was switched off before the event could be sent', now);
+  if (!settings)
+    return keepUnattempted(message, 'not-configured', 'The Coralogix settings were removed before the event could be sent', now);
+  if (!settings.forwardingEnabled)
+    return keepUnattempted(message, 'forwarding-disabled', 'Forwarding was switched off before the event could be sent', now);
   return attemptDelivery(message, settings, now);
 }
 
@@ -72,5 +74,8 @@ export async function consumeRetryEvent(event: QueueEvent): Promise<ConsumerResu
   } else {
     console.error(`${handled.reason}; asking the platform to redeliver`);
   }
-  return new InvocationError({ retryAfter: platformRetryAfterSeconds(retryCount ?? 0), retryReason: InvocationErrorCode.FUNCTION_RETRY_REQUEST });
+  return new InvocationError({
+    retryAfter: platformRetryAfterSeconds(retryCount ?? 0),
+    retryReason: InvocationErrorCode.FUNCTION_RETRY_REQUEST,
+  });
 }

@@ -15,7 +15,14 @@ export type AttemptResult =
   | { readonly result: 'delivered' }
   /** Kept in the backlog: the drain sends it (or, when `held`, the admin decides). */
   /** `drainDueAt`: when the drain that sends it runs; null when it waits for the admin or a settings save. */
-  | { readonly result: 'backlogged'; readonly cause: FailureCause; readonly reason: string; readonly id: string; readonly held: boolean; readonly drainDueAt: number | null }
+  | {
+      readonly result: 'backlogged';
+      readonly cause: FailureCause;
+      readonly reason: string;
+      readonly id: string;
+      readonly held: boolean;
+      readonly drainDueAt: number | null;
+    }
   /** Storage could not take it: on the retry queue instead, attempted again after the delay. */
   | { readonly result: 'retry-scheduled'; readonly reason: string; readonly delaySeconds: number };
 
@@ -25,7 +32,11 @@ export type AttemptResult =
  * queue. Throws only when neither storage nor the queue can take it, so the platform retries the
  * invocation.
  */
-export async function attemptDelivery(pending: PendingDelivery, settings: DeliverySettings, now: number = Date.now()): Promise<AttemptResult> {
+export async function attemptDelivery(
+  pending: PendingDelivery,
+  settings: DeliverySettings,
+  now: number = Date.now(),
+): Promise<AttemptResult> {
   const attempted: PendingDelivery = { ...pending, attempts: pending.attempts + 1, lastAttemptAt: now };
   let outcome = await sendEntries(settings, [attempted.entry]);
   if (outcome.kind === 'rejected' && outcome.cause === 'too-large') {
@@ -46,7 +57,11 @@ export async function attemptDelivery(pending: PendingDelivery, settings: Delive
 }
 
 /** Keeps an entry that was not delivered: in the backlog, or on the queue when storage fails. */
-export async function accountForFailure(attempted: PendingDelivery, outcome: Exclude<DeliveryOutcome, { kind: 'delivered' }>, now: number): Promise<AttemptResult> {
+export async function accountForFailure(
+  attempted: PendingDelivery,
+  outcome: Exclude<DeliveryOutcome, { kind: 'delivered' }>,
+  now: number,
+): Promise<AttemptResult> {
   countFailure(outcome.reason, now);
   try {
     return await keep(attempted, causeOf(outcome), outcome.reason, now, outcome.kind === 'retryable' ? outcome.retryAfterMs : undefined);
@@ -56,7 +71,12 @@ export async function accountForFailure(attempted: PendingDelivery, outcome: Exc
 }
 
 /** Accounts for an entry that cannot even be attempted (e.g. the app is no longer configured). */
-export async function keepUnattempted(pending: PendingDelivery, cause: FailureCause, reason: string, now: number = Date.now()): Promise<AttemptResult> {
+export async function keepUnattempted(
+  pending: PendingDelivery,
+  cause: FailureCause,
+  reason: string,
+  now: number = Date.now(),
+): Promise<AttemptResult> {
   try {
     return await keep(pending, cause, reason, now, undefined);
   } finally {
@@ -64,7 +84,13 @@ export async function keepUnattempted(pending: PendingDelivery, cause: FailureCa
   }
 }
 
-async function keep(delivery: PendingDelivery, cause: FailureCause, reason: string, now: number, retryAfterMs: number | undefined): Promise<AttemptResult> {
+async function keep(
+  delivery: PendingDelivery,
+  cause: FailureCause,
+  reason: string,
+  now: number,
+  retryAfterMs: number | undefined,
+): Promise<AttemptResult> {
   let id: string;
   try {
     id = await addToBacklog(delivery, cause, reason, now);

@@ -27,7 +27,10 @@ export function isConflict(error: unknown): boolean {
  * queue message for a burst of failures); `force` replaces it (a settings save, a Retry all, the
  * drain itself). Returns when the drain that will run is due.
  */
-export async function requestDrain(now: number, options: { delaySeconds?: number; force?: boolean; includeHeld?: boolean } = {}): Promise<number> {
+export async function requestDrain(
+  now: number,
+  options: { delaySeconds?: number; force?: boolean; includeHeld?: boolean } = {},
+): Promise<number> {
   const delaySeconds = Math.max(0, Math.round(options.delaySeconds ?? 0));
   const marker: ScheduledDrain = { dueAt: now + delaySeconds * 1000 };
   const ttl = { value: delaySeconds + 3_600, unit: 'SECONDS' as const };
@@ -99,4 +102,3 @@ export async function bringDrainForward(now: number): Promise<void> {
   const scheduled = await kvs.get<ScheduledDrain>(StorageKeys.drainScheduled);
   if (!scheduled || scheduled.dueAt > now + KICK_INTERVAL_MS) await requestDrain(now, { force: true });
 }
-

@@ -116,7 +116,13 @@ class RunBudget {
   }
 
   spent(now: number): StorageSpent {
-    return { since: this.startedAt, readUnits: this.readUnits, writeUnits: this.writeUnits, lastRunAt: now, lastRunRequests: this.storageRequests };
+    return {
+      since: this.startedAt,
+      readUnits: this.readUnits,
+      writeUnits: this.writeUnits,
+      lastRunAt: now,
+      lastRunRequests: this.storageRequests,
+    };
   }
 
   /**
@@ -146,9 +152,18 @@ type BatchOutcome = { delivered: number; held: number; stop?: DrainStop };
  * refused entry stands alone, and that one is held for the admin. Stops at the first failure of the
  * stream as a whole (unavailable, key refused).
  */
-async function sendBatch(batch: BacklogItem[], settings: DeliverySettings, budget: RunBudget, failures: number, now: number): Promise<BatchOutcome> {
+async function sendBatch(
+  batch: BacklogItem[],
+  settings: DeliverySettings,
+  budget: RunBudget,
+  failures: number,
+  now: number,
+): Promise<BatchOutcome> {
   budget.requests += 1;
-  const outcome = await sendEntries(settings, batch.map((item) => item.delivery.entry));
+  const outcome = await sendEntries(
+    settings,
+    batch.map((item) => item.delivery.entry),
+  );
   if (outcome.kind === 'delivered') {
     await removeFromBacklog(batch, now);
     const deletes = Math.ceil((batch.length * 2) / 25);
@@ -166,7 +181,12 @@ async function sendBatch(batch: BacklogItem[], settings: DeliverySettings, budge
     if (smaller !== item.delivery.entry && !budget.exhausted()) {
       return sendBatch([{ ...item, delivery: { ...item.delivery, entry: smaller } }], settings, budget, failures, now);
     }
-    await holdItem({ ...item, delivery: { ...item.delivery, attempts: item.delivery.attempts + 1, lastAttemptAt: now } }, cause, outcome.reason, now);
+    await holdItem(
+      { ...item, delivery: { ...item.delivery, attempts: item.delivery.attempts + 1, lastAttemptAt: now } },
+      cause,
+      outcome.reason,
+      now,
+    );
     return { delivered: 0, held: 1 };
   }
   const middle = Math.ceil(batch.length / 2);
@@ -295,7 +315,13 @@ export async function runDrain(now: number, options: { includeHeld?: boolean; ca
     const settings = await readDeliverySettings();
     if (!settings || !settings.forwardingEnabled) {
       const reason = settings ? 'Forwarding is switched off' : 'The Coralogix settings are not saved';
-      await writeState({ ...previous, phase: 'paused', reason, since: previous.phase === 'paused' ? previous.since : now, nextAttemptAt: null });
+      await writeState({
+        ...previous,
+        phase: 'paused',
+        reason,
+        since: previous.phase === 'paused' ? previous.since : now,
+        nextAttemptAt: null,
+      });
       return { status: 'paused', reason };
     }
     const budget = new RunBudget(now, previous.spent);
@@ -334,10 +360,28 @@ export async function runDrain(now: number, options: { includeHeld?: boolean; ca
     const lastDrainedAt = delivered > 0 ? Date.now() : previous.lastDrainedAt;
     if (result.status === 'stopped') {
       const { phase, reason, delaySeconds } = result.stop;
-      await writeState({ phase, reason, since: previous.phase === phase ? previous.since : now, nextAttemptAt: now + delaySeconds * 1000, consecutiveFailures: delivered > 0 ? 1 : previous.consecutiveFailures + 1, drainedInRun, lastDrainedAt, spent: budget.spent(Date.now()) });
+      await writeState({
+        phase,
+        reason,
+        since: previous.phase === phase ? previous.since : now,
+        nextAttemptAt: now + delaySeconds * 1000,
+        consecutiveFailures: delivered > 0 ? 1 : previous.consecutiveFailures + 1,
+        drainedInRun,
+        lastDrainedAt,
+        spent: budget.spent(Date.now()),
+      });
       await requestDrain(now, { delaySeconds, force: true });
     } else if (result.status === 'continuing') {
-      await writeState({ phase: 'draining', reason: null, since: previous.phase === 'draining' ? previous.since : now, nextAttemptAt: now + result.delaySeconds * 1000, consecutiveFailures: 0, drainedInRun, lastDrainedAt, spent: budget.spent(Date.now()) });
+      await writeState({
+        phase: 'draining',
+        reason: null,
+        since: previous.phase === 'draining' ? previous.since : now,
+        nextAttemptAt: now + result.delaySeconds * 1000,
+        consecutiveFailures: 0,
+        drainedInRun,
+        lastDrainedAt,
+        spent: budget.spent(Date.now()),
+      });
       await requestDrain(now, { delaySeconds: result.delaySeconds, force: true });
     } else {
       const heldLeft = (await oldestItems(1, { held: true })).items.length > 0;
@@ -346,7 +390,9 @@ export async function runDrain(now: number, options: { includeHeld?: boolean; ca
     }
     return result;
   } finally {
-    await releaseLease(owner).catch((error: unknown) => console.warn(`Could not release the drain lease (${errorName(error)}); it expires on its own`));
+    await releaseLease(owner).catch((error: unknown) =>
+      console.warn(`Could not release the drain lease (${errorName(error)}); it expires on its own`),
+    );
     await flushHealth(now, { force: true });
   }
 }

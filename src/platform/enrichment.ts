@@ -60,7 +60,13 @@ function memoryHit(memory: Map<string, Slot<unknown>>, cacheKey: string, now: nu
   return slot.value;
 }
 
-async function cached<T>(cacheKey: string, ttlMs: number, store: boolean, now: number, fetcher: () => Promise<Lookup<T>>): Promise<Lookup<T>> {
+async function cached<T>(
+  cacheKey: string,
+  ttlMs: number,
+  store: boolean,
+  now: number,
+  fetcher: () => Promise<Lookup<T>>,
+): Promise<Lookup<T>> {
   const { memory, inFlight } = cacheOfInstallation();
   const hit = memoryHit(memory, cacheKey, now) as Lookup<T> | undefined;
   if (hit) return hit;
@@ -78,7 +84,8 @@ async function cached<T>(cacheKey: string, ttlMs: number, store: boolean, now: n
       const value = await fetcher();
       const lifetime = 'found' in value ? ttlMs : MISSING_TTL_MS;
       remember(memory, cacheKey, { value, expiresAt: now + lifetime }, now);
-      if (store && 'found' in value) await kvs.set(cacheKey, value, { ttl: { value: STORED_TTL_MINUTES, unit: 'MINUTES' } }).catch(() => undefined);
+      if (store && 'found' in value)
+        await kvs.set(cacheKey, value, { ttl: { value: STORED_TTL_MINUTES, unit: 'MINUTES' } }).catch(() => undefined);
       return value;
     } catch (error) {
       const value: Lookup<T> = { missing: error instanceof LookupFailed ? error.message : 'Bitbucket could not be reached' };
@@ -117,14 +124,23 @@ function repositoryInfo(raw: Raw): RepositoryInfo {
     ...(stringOf(raw.slug) ? { slug: stringOf(raw.slug) } : {}),
     ...(typeof raw.is_private === 'boolean' ? { is_private: raw.is_private } : {}),
     ...(stringOf(raw.scm) ? { scm: stringOf(raw.scm) } : {}),
-    ...(stringOf(objectOrEmpty(objectOrEmpty(raw.links).html).href) ? { html_url: stringOf(objectOrEmpty(objectOrEmpty(raw.links).html).href) } : {}),
+    ...(stringOf(objectOrEmpty(objectOrEmpty(raw.links).html).href)
+      ? { html_url: stringOf(objectOrEmpty(objectOrEmpty(raw.links).html).href) }
+      : {}),
     ...(raw.project ? { project: { uuid: stringOf(project.uuid), key: stringOf(project.key), name: stringOf(project.name) } } : {}),
-    ...(raw.workspace ? { workspace: { uuid: stringOf(workspace.uuid), slug: stringOf(workspace.slug), name: stringOf(workspace.name) } } : {}),
+    ...(raw.workspace
+      ? { workspace: { uuid: stringOf(workspace.uuid), slug: stringOf(workspace.slug), name: stringOf(workspace.name) } }
+      : {}),
   };
 }
 
 function userInfo(raw: Raw): UserInfo {
-  return { uuid: stringOf(raw.uuid), account_id: stringOf(raw.account_id), display_name: stringOf(raw.display_name), nickname: stringOf(raw.nickname) };
+  return {
+    uuid: stringOf(raw.uuid),
+    account_id: stringOf(raw.account_id),
+    display_name: stringOf(raw.display_name),
+    nickname: stringOf(raw.nickname),
+  };
 }
 
 function pullRequestInfo(raw: Raw): PullRequestInfo {
@@ -152,7 +168,10 @@ function lookups(request: EnrichmentRequest, now: number) {
     tasks.push({
       name: 'repository',
       cacheKey,
-      run: () => cached(cacheKey, MEMORY_TTL_MS, true, now, async () => mapped(jsonOf(await requestBitbucket(route`/2.0/repositories/${workspace}/${repository}`, ACCEPT_JSON)), repositoryInfo)),
+      run: () =>
+        cached(cacheKey, MEMORY_TTL_MS, true, now, async () =>
+          mapped(jsonOf(await requestBitbucket(route`/2.0/repositories/${workspace}/${repository}`, ACCEPT_JSON)), repositoryInfo),
+        ),
     });
   }
   if (request.actorId) {
@@ -161,7 +180,10 @@ function lookups(request: EnrichmentRequest, now: number) {
     tasks.push({
       name: 'actor',
       cacheKey,
-      run: () => cached(cacheKey, MEMORY_TTL_MS, true, now, async () => mapped(jsonOf(await requestBitbucket(route`/2.0/users/${actorId}`, ACCEPT_JSON)), userInfo)),
+      run: () =>
+        cached(cacheKey, MEMORY_TTL_MS, true, now, async () =>
+          mapped(jsonOf(await requestBitbucket(route`/2.0/users/${actorId}`, ACCEPT_JSON)), userInfo),
+        ),
     });
   }
   if (workspace && request.pullRequestId !== undefined) {
@@ -170,14 +192,24 @@ function lookups(request: EnrichmentRequest, now: number) {
     tasks.push({
       name: 'pullrequest',
       cacheKey,
-      run: () => cached(cacheKey, PULL_REQUEST_TTL_MS, false, now, async () => mapped(jsonOf(await requestBitbucket(route`/2.0/repositories/${workspace}/${repository}/pullrequests/${id}`, ACCEPT_JSON)), pullRequestInfo)),
+      run: () =>
+        cached(cacheKey, PULL_REQUEST_TTL_MS, false, now, async () =>
+          mapped(
+            jsonOf(await requestBitbucket(route`/2.0/repositories/${workspace}/${repository}/pullrequests/${id}`, ACCEPT_JSON)),
+            pullRequestInfo,
+          ),
+        ),
     });
   }
   return tasks;
 }
 
 /** Resolves what can be resolved within the deadline; the rest is named in `unresolved`. */
-export async function enrichEvent(request: EnrichmentRequest, now: number = Date.now(), deadlineMs: number = ENRICHMENT_DEADLINE_MS): Promise<Enrichment> {
+export async function enrichEvent(
+  request: EnrichmentRequest,
+  now: number = Date.now(),
+  deadlineMs: number = ENRICHMENT_DEADLINE_MS,
+): Promise<Enrichment> {
   const enrichment: Enrichment = { unresolved: [] };
   if (!request.workspaceUuid) enrichment.unresolved.push('repository: the event names no workspace');
   const tasks = lookups(request, now);

@@ -3,7 +3,14 @@ import { kvs } from '@forge/kvs';
 import { perInstallation } from './installation';
 import { entriesWithPrefix } from './kvs-paging';
 import { StorageKeys } from './storage-keys';
-import { emptyCounts, mergeCounts, type DeliveryCountName, type HealthCounts, type HealthSummary, type HeartbeatRecord } from '../core/health';
+import {
+  emptyCounts,
+  mergeCounts,
+  type DeliveryCountName,
+  type HealthCounts,
+  type HealthSummary,
+  type HeartbeatRecord,
+} from '../core/health';
 import { errorName } from './log-safe';
 
 // Delivery health for the status panel, kept cheaply: each warm instance counts in memory, per
@@ -28,7 +35,12 @@ interface InstanceCounts {
   urgent: boolean;
 }
 
-const countsOfInstallation = perInstallation<InstanceCounts>(() => ({ written: new Map(), unflushed: new Map(), lastFlushAt: Date.now(), urgent: false }));
+const countsOfInstallation = perInstallation<InstanceCounts>(() => ({
+  written: new Map(),
+  unflushed: new Map(),
+  lastFlushAt: Date.now(),
+  urgent: false,
+}));
 
 function hourOf(now: number): number {
   return now - (now % HOUR_MS);
@@ -72,10 +84,14 @@ export async function flushHealth(now: number = Date.now(), options: { force?: b
   state.urgent = false;
   const pending = [...unflushed];
   unflushed.clear();
-  const totals = pending.map(([hour, counts]) => [hour, mergeCounts(mergeCounts(emptyCounts(), written.get(hour) ?? emptyCounts()), counts)] as const);
+  const totals = pending.map(
+    ([hour, counts]) => [hour, mergeCounts(mergeCounts(emptyCounts(), written.get(hour) ?? emptyCounts()), counts)] as const,
+  );
   try {
     await Promise.all(
-      totals.map(([hour, total]) => kvs.set(`${StorageKeys.healthBucketPrefix}${hour}:${instanceId}`, total, { ttl: { value: 25, unit: 'HOURS' } })),
+      totals.map(([hour, total]) =>
+        kvs.set(`${StorageKeys.healthBucketPrefix}${hour}:${instanceId}`, total, { ttl: { value: 25, unit: 'HOURS' } }),
+      ),
     );
     for (const [hour, total] of totals) written.set(hour, total);
   } catch (error) {

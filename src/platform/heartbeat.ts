@@ -6,7 +6,6 @@ import { cachedDeliverySettings } from './settings-cache';
 import { sendEntries } from './transport';
 import { errorName } from './log-safe';
 
-
 /** Hourly: the heartbeat entry is sent, health is written, and a waiting backlog's drain looked after. */
 export interface HeartbeatResult {
   readonly heartbeat: HeartbeatRecord['outcome'];
@@ -22,7 +21,9 @@ export async function runHeartbeat(now: number = Date.now()): Promise<HeartbeatR
   }
   const [health, backlog] = await Promise.all([readHealth(now), backlogCount()]);
   const outcome = await sendEntries(settings, [heartbeatEntry(settings, health, backlog, now)]);
-  await recordHeartbeat(outcome.kind === 'delivered' ? { at: now, outcome: 'delivered' } : { at: now, outcome: 'failed', reason: outcome.reason });
+  await recordHeartbeat(
+    outcome.kind === 'delivered' ? { at: now, outcome: 'delivered' } : { at: now, outcome: 'failed', reason: outcome.reason },
+  );
   const drainStep = heartbeatDrainStep(backlog, outcome.kind === 'delivered');
   try {
     if (drainStep === 'bring-forward') await bringDrainForward(now);

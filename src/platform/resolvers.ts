@@ -60,7 +60,9 @@ const handlers: { [K in ResolverKey]: Handler<K> } = {
     await writeSettings(input.settings, input.apiKey, now);
     invalidateSettingsCache();
     // New settings may be what the backlog waited for: it drains now rather than at its next probe.
-    await requestDrain(now, { force: true }).catch((error: unknown) => console.warn(`Could not start the backlog's drain after a save (${errorName(error)})`));
+    await requestDrain(now, { force: true }).catch((error: unknown) =>
+      console.warn(`Could not start the backlog's drain after a save (${errorName(error)})`),
+    );
     return settingsState();
   },
 
@@ -75,7 +77,14 @@ const handlers: { [K in ResolverKey]: Handler<K> } = {
   },
 
   [ResolverKeys.getStatus]: async () => {
-    const [view, health, count, oldest, drain, dropped] = await Promise.all([readSettings(), readHealth(), backlogCount(), oldestSummary(), readDrainState(), readDroppedEvents()]);
+    const [view, health, count, oldest, drain, dropped] = await Promise.all([
+      readSettings(),
+      readHealth(),
+      backlogCount(),
+      oldestSummary(),
+      readDrainState(),
+      readDroppedEvents(),
+    ]);
     const { lastSuccessAt, lastFailure, lastHeartbeat, ...last24h } = health;
     return {
       configured: view !== undefined,
@@ -99,7 +108,10 @@ const handlers: { [K in ResolverKey]: Handler<K> } = {
 
   [ResolverKeys.listBacklog]: async (input) => {
     const page = await listBacklog(input.limit ?? 20, input.cursor);
-    return { items: page.items.map(({ id, summary }) => ({ id, ...summary })), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+    return {
+      items: page.items.map(({ id, summary }) => ({ id, ...summary })),
+      ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+    };
   },
 
   [ResolverKeys.retryBacklogItem]: async (input) => {
@@ -124,12 +136,20 @@ const handlers: { [K in ResolverKey]: Handler<K> } = {
 
 const GONE = 'That event is no longer waiting: it was delivered or discarded.';
 
-function failure<T>(code: Extract<Envelope<T>, { ok: false }>['error']['code'], message: string, fieldErrors?: ReturnType<typeof fieldErrorsOf>): Envelope<T> {
+function failure<T>(
+  code: Extract<Envelope<T>, { ok: false }>['error']['code'],
+  message: string,
+  fieldErrors?: ReturnType<typeof fieldErrorsOf>,
+): Envelope<T> {
   return { ok: false, error: { code, message, ...(fieldErrors ? { fieldErrors } : {}) } };
 }
 
 /** Admin check, then input validation with the page's own schema, then the handler; errors become envelopes. */
-export async function runResolver<K extends ResolverKey>(key: K, payload: unknown, context: Record<string, unknown>): Promise<Envelope<ResolverResults[K]>> {
+export async function runResolver<K extends ResolverKey>(
+  key: K,
+  payload: unknown,
+  context: Record<string, unknown>,
+): Promise<Envelope<ResolverResults[K]>> {
   try {
     const caller = await requireWorkspaceAdmin(context);
     const parsed = validate(ResolverInputs[key], payload ?? {});

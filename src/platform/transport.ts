@@ -28,7 +28,11 @@ export interface SendTarget {
   apiKey: string;
 }
 
-export async function sendEntries(target: SendTarget, entries: readonly CoralogixEntry[], timeoutMs = sendTimeoutMs()): Promise<DeliveryOutcome> {
+export async function sendEntries(
+  target: SendTarget,
+  entries: readonly CoralogixEntry[],
+  timeoutMs = sendTimeoutMs(),
+): Promise<DeliveryOutcome> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   try {
@@ -43,7 +47,8 @@ export async function sendEntries(target: SendTarget, entries: readonly Coralogi
     return classifyResponse(response.status, response.headers.get('retry-after'), Date.now());
   } catch (error) {
     if (controller.signal.aborted) return classifyTransportFailure('timeout', `no answer within ${timeoutMs} ms`);
-    if (error instanceof Error && error.name === EGRESS_REFUSED) return classifyTransportFailure('egress-refused', 'host not in the egress allow-list');
+    if (error instanceof Error && error.name === EGRESS_REFUSED)
+      return classifyTransportFailure('egress-refused', 'host not in the egress allow-list');
     return classifyTransportFailure('network', describeNetworkError(error));
   } finally {
     clearTimeout(timer);

@@ -79,11 +79,20 @@ async function forward(payload: unknown, receivedAt: number): Promise<TriggerRes
     ...(enrichment ? { enrichment } : {}),
   });
   if (transformed.kind === 'unrecognised') {
-    console.warn(`Forwarding unrecognised event ${transformed.eventId} (${transformed.eventType}) as raw: ${transformed.problems.join('; ')}`);
+    console.warn(
+      `Forwarding unrecognised event ${transformed.eventId} (${transformed.eventType}) as raw: ${transformed.problems.join('; ')}`,
+    );
   }
 
   const attempt = await attemptDelivery(
-    { eventId: transformed.eventId, eventType: transformed.eventType, entry: transformed.entry, attempts: 0, firstAttemptAt: receivedAt, lastAttemptAt: receivedAt },
+    {
+      eventId: transformed.eventId,
+      eventType: transformed.eventType,
+      entry: transformed.entry,
+      attempts: 0,
+      firstAttemptAt: receivedAt,
+      lastAttemptAt: receivedAt,
+    },
     settings,
     receivedAt,
   );

@@ -17,7 +17,9 @@ function atlaskitStaticThemes(): Plugin {
     resolveId: (id) => (id === THEME_MODULE ? `\0${THEME_MODULE}` : undefined),
     load: (id) =>
       id === `\0${THEME_MODULE}`
-        ? THEMES.map((theme) => (require(`@atlaskit/tokens/dist/cjs/artifacts/themes/atlassian-${theme}.js`) as { default: string }).default).join('\n')
+        ? THEMES.map(
+            (theme) => (require(`@atlaskit/tokens/dist/cjs/artifacts/themes/atlassian-${theme}.js`) as { default: string }).default,
+          ).join('\n')
         : undefined,
   };
 }

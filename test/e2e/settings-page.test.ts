@@ -14,7 +14,6 @@ const KEY = 'cxtp_BrowserSuiteKey9876';
 const ADMIN = '557058:admin-account';
 const MEMBER = '557058:member-account';
 
-
 describe('the settings page in a browser', () => {
   let browser: Browser;
   let platform: ForgePlatform;
@@ -40,7 +39,9 @@ describe('the settings page in a browser', () => {
     platform.routeEgress('ingress.us1.coralogix.com', receiver.url);
     platform.bitbucket.serveWorkspaceRoles(platform.workspaceId, { [ADMIN]: 'owner', [MEMBER]: 'member' });
     app = loadApp();
-    platform.registerConsumer(RETRY_QUEUE_KEY, (event, context) => app.retryDelivery(event as Parameters<typeof app.retryDelivery>[0], context));
+    platform.registerConsumer(RETRY_QUEUE_KEY, (event, context) =>
+      app.retryDelivery(event as Parameters<typeof app.retryDelivery>[0], context),
+    );
     host = await BridgeHost.start({ platform, resolver: app.settingsResolver, accountId: ADMIN });
     page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
     page.setDefaultTimeout(10_000);
@@ -157,7 +158,9 @@ describe('the settings page in a browser', () => {
 
     await platform.invoke(() => app.forwardEvent(fixture('fulfilled.pullrequest'), {}));
     await platform.invoke(() => app.forwardEvent(fixture('push.repository'), {}));
-    expect(receiver.entries.map((entry) => [entry.className, entry.subsystemName])).toEqual([['avi:bitbucket:push:repository', 'bb-payments-api']]);
+    expect(receiver.entries.map((entry) => [entry.className, entry.subsystemName])).toEqual([
+      ['avi:bitbucket:push:repository', 'bb-payments-api'],
+    ]);
     expect(JSON.parse(receiver.entries[0]?.text ?? '{}').event.free_text_omitted).toBe(true);
   }, 30_000);
 

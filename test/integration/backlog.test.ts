@@ -16,7 +16,12 @@ function pending(i: number, entry: Partial<PendingDelivery['entry']> = {}): Pend
   return {
     eventId: i.toString(16).padStart(32, '0'),
     eventType: 'avi:bitbucket:push:repository',
-    entry: { applicationName: 'app', subsystemName: 'sub', text: JSON.stringify({ source_system: 'bitbucket', event: { id: i } }), ...entry },
+    entry: {
+      applicationName: 'app',
+      subsystemName: 'sub',
+      text: JSON.stringify({ source_system: 'bitbucket', event: { id: i } }),
+      ...entry,
+    },
     attempts: 1,
     firstAttemptAt: 1_000,
     lastAttemptAt: 2_000,
@@ -57,7 +62,12 @@ describe('the backlog', () => {
     const first = await app.listBacklog(5);
     expect(first.items.map((item) => item.summary.reason)).toEqual(['failed 0', 'failed 1', 'failed 2', 'failed 3', 'failed 4']);
     expect(first.items[0]?.summary).not.toHaveProperty('entry');
-    expect(first.items[0]?.summary).toMatchObject({ eventType: 'avi:bitbucket:push:repository', cause: 'unavailable', attempts: 1, held: false });
+    expect(first.items[0]?.summary).toMatchObject({
+      eventType: 'avi:bitbucket:push:repository',
+      cause: 'unavailable',
+      attempts: 1,
+      held: false,
+    });
     const second = await app.listBacklog(5, first.nextCursor);
     expect(second.items.map((item) => item.summary.reason)).toEqual(['failed 5', 'failed 6']);
     expect(second.nextCursor).toBeUndefined();
@@ -109,7 +119,12 @@ describe('the backlog', () => {
     expect(result).toMatchObject({ status: 'drained', delivered: 20, held: 1 });
     expect(receiver.entries).toHaveLength(20);
     const [held] = (await app.listBacklog(10)).items;
-    expect(held?.summary).toMatchObject({ eventId: (99).toString(16).padStart(32, '0'), held: true, cause: 'malformed', reason: expect.stringContaining('HTTP 400') });
+    expect(held?.summary).toMatchObject({
+      eventId: (99).toString(16).padStart(32, '0'),
+      held: true,
+      cause: 'malformed',
+      reason: expect.stringContaining('HTTP 400'),
+    });
     expect(await app.backlogCount()).toBe(1);
     // Drains leave it for the admin: it does not block or repeat.
     await add(2, 200);
@@ -153,14 +168,24 @@ describe('the backlog', () => {
     const remaining = (await app.listBacklog(100)).items.map((item) => item.summary.reason);
     expect(remaining[0]).toBe('failed 5');
     const dropped = await app.readDroppedEvents();
-    expect(dropped).toMatchObject({ count: 5, reportedAt: null, firstBackloggedAt: Date.parse('2026-11-22T08:00:01Z'), lastBackloggedAt: Date.parse('2026-11-22T08:00:05Z') });
+    expect(dropped).toMatchObject({
+      count: 5,
+      reportedAt: null,
+      firstBackloggedAt: Date.parse('2026-11-22T08:00:01Z'),
+      lastBackloggedAt: Date.parse('2026-11-22T08:00:05Z'),
+    });
 
     await receiver.resume();
     now += 60_000;
     expect(await drain()).toMatchObject({ status: 'drained', delivered: 25 });
     const [notice, ...rest] = receiver.entries;
     expect(notice).toMatchObject({ className: 'bitbucket-coralogix:backlog-overflow', severity: 5 });
-    expect(JSON.parse(notice?.text ?? '{}').backlog_overflow).toEqual({ dropped_events: 5, from: '2026-11-22T08:00:01.000Z', to: '2026-11-22T08:00:05.000Z', capacity: 100_000 });
+    expect(JSON.parse(notice?.text ?? '{}').backlog_overflow).toEqual({
+      dropped_events: 5,
+      from: '2026-11-22T08:00:01.000Z',
+      to: '2026-11-22T08:00:05.000Z',
+      capacity: 100_000,
+    });
     expect(rest).toHaveLength(25);
     expect(await app.readDroppedEvents()).toMatchObject({ count: 5, reportedAt: now });
     // Told once.
@@ -172,7 +197,11 @@ describe('the backlog', () => {
   it('sends each event once when Retry all, the heartbeat and a scheduled drain come at the same moment', async () => {
     await add(50);
     await platform.invoke(() => app.requestDrain(now, { delaySeconds: 0 }));
-    await Promise.all([platform.invoke(() => app.replayAll(now)), platform.invoke(() => app.heartbeat({}, {})), platform.queue.deliverDue()]);
+    await Promise.all([
+      platform.invoke(() => app.replayAll(now)),
+      platform.invoke(() => app.heartbeat({}, {})),
+      platform.queue.deliverDue(),
+    ]);
     for (let round = 0; round < 10 && platform.queue.nextDueAt() !== undefined; round += 1) {
       now = Math.max(now, platform.queue.nextDueAt() as number);
       await platform.queue.deliverDue();

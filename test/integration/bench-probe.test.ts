@@ -22,7 +22,12 @@ describe('benchmark probe on the deployed bundle', () => {
     probeFile = path.join(work, 'probe.cjs');
     buildProbe(probeFile);
     receiver = await CoralogixReceiver.start({ apiKeys: [KEY] });
-    options = { bundle: DEPLOYED_BUNDLE, manifest: path.join(ROOT, 'manifest.yml'), receiverUrl: receiver.url, kvsFile: path.join(work, 'kvs.json') };
+    options = {
+      bundle: DEPLOYED_BUNDLE,
+      manifest: path.join(ROOT, 'manifest.yml'),
+      receiverUrl: receiver.url,
+      kvsFile: path.join(work, 'kvs.json'),
+    };
   });
 
   afterAll(async () => {
@@ -30,7 +35,8 @@ describe('benchmark probe on the deployed bundle', () => {
   });
 
   // Asynchronously: the receiver runs in this process and must answer while the probe runs.
-  const probe = (mode: string, extra: Record<string, unknown> = {}) => runProbe<Record<string, unknown>>(probeFile, mode, { ...options, ...extra });
+  const probe = (mode: string, extra: Record<string, unknown> = {}) =>
+    runProbe<Record<string, unknown>>(probeFile, mode, { ...options, ...extra });
 
   it('configures through the resolver, then measures a cold start that delivers its event', async () => {
     expect(await probe('setup')).toEqual({ saved: true });
@@ -42,8 +48,15 @@ describe('benchmark probe on the deployed bundle', () => {
 
   it('measures warm rounds of all three kinds, each event delivered to the parent receiver', async () => {
     const before = receiver.entries.length;
-    const warm = (await probe('warm', { rounds: 2, perRound: 3 })) as { samples: Record<string, unknown[]>; callsPerEvent: Record<string, number> };
-    expect(Object.fromEntries(Object.entries(warm.samples).map(([kind, samples]) => [kind, samples.length]))).toEqual({ app: 2, platform: 2, limit: 2 });
+    const warm = (await probe('warm', { rounds: 2, perRound: 3 })) as {
+      samples: Record<string, unknown[]>;
+      callsPerEvent: Record<string, number>;
+    };
+    expect(Object.fromEntries(Object.entries(warm.samples).map(([kind, samples]) => [kind, samples.length]))).toEqual({
+      app: 2,
+      platform: 2,
+      limit: 2,
+    });
     expect(warm.callsPerEvent.egress).toBe(1);
     // The priming events went to the probe's own capture receiver; the rounds came here.
     expect(receiver.entries.length - before).toBe(3 * 2 * 3);
@@ -57,7 +70,13 @@ describe('benchmark probe on the deployed bundle', () => {
 
   it('keeps a backlog while Coralogix cannot be reached, then drains all of it into the parent receiver', async () => {
     const before = receiver.entries.length;
-    const drained = (await probe('drain', { rounds: 30 })) as { events: number; requests: number; readUnits: number; writeUnits: number; rateLimited: number };
+    const drained = (await probe('drain', { rounds: 30 })) as {
+      events: number;
+      requests: number;
+      readUnits: number;
+      writeUnits: number;
+      rateLimited: number;
+    };
     expect(drained).toMatchObject({ events: 30, requests: 1, rateLimited: 0 });
     expect(drained.readUnits).toBeGreaterThan(0);
     expect(drained.writeUnits).toBeGreaterThan(0);

@@ -3,7 +3,14 @@ import { HEARTBEAT_CLASS_NAME } from '../../src/core/health';
 import type { CoralogixReceiver, Fault } from '../../sandbox/coralogix-receiver';
 import type { ForgePlatform } from '../../sandbox/platform/forge-platform';
 import type { App } from '../support/app';
-import { accountFor, idsOf, startConfiguredApp, stopConfiguredApp, useFakeClockAndQuietConsole, type Accounting } from '../support/delivery-harness';
+import {
+  accountFor,
+  idsOf,
+  startConfiguredApp,
+  stopConfiguredApp,
+  useFakeClockAndQuietConsole,
+  type Accounting,
+} from '../support/delivery-harness';
 import { distinctEvents } from '../support/fixtures';
 
 // Fault injection: for each way Coralogix can misbehave, N events go in and every one must come out
@@ -138,7 +145,9 @@ describe('delivery under failure', () => {
   });
 
   it('survives a flapping receiver', async () => {
-    const flapping = Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? ({ kind: 'status', status: 503 } as Fault) : ({ kind: 'pass' } as Fault)));
+    const flapping = Array.from({ length: 40 }, (_, i) =>
+      i % 2 === 0 ? ({ kind: 'status', status: 503 } as Fault) : ({ kind: 'pass' } as Fault),
+    );
     const outcome = await run(flapping);
     expect(outcome.unaccounted).toEqual([]);
     expect(outcome.backlog).toEqual([]);
@@ -189,7 +198,8 @@ describe('delivery under failure', () => {
     const outcome = await run(Array.from({ length: EVENTS }, () => ({ kind: 'status', status }) as Fault));
     expect(outcome.unaccounted).toEqual([]);
     expect(outcome.backlog).toHaveLength(EVENTS);
-    for (const item of outcome.backlog) expect(item).toMatchObject({ cause: 'malformed', held: true, attempts: 1, reason: expect.stringContaining(`HTTP ${status}`) });
+    for (const item of outcome.backlog)
+      expect(item).toMatchObject({ cause: 'malformed', held: true, attempts: 1, reason: expect.stringContaining(`HTTP ${status}`) });
     expect(platform.queue.stats.pushedEvents).toBe(0);
     await expectStatusPanelToAgree(outcome);
   });
@@ -202,7 +212,8 @@ describe('delivery under failure', () => {
     const waiting = account(idsOf(payloads));
     expect(waiting.unaccounted).toEqual([]);
     expect(waiting.backlog).toHaveLength(EVENTS);
-    for (const item of waiting.backlog) expect(item).toMatchObject({ cause: 'configuration', held: false, reason: expect.stringMatching(/key.*region/) });
+    for (const item of waiting.backlog)
+      expect(item).toMatchObject({ cause: 'configuration', held: false, reason: expect.stringMatching(/key.*region/) });
     // Three days of a refused key: the 12 first attempts and one probe each 15 minutes, not a retry per event.
     expect(receiver.requests.length).toBeLessThanOrEqual(EVENTS + 3 * 24 * 4 + 2);
     expect((await platform.invoke(() => app.readDrainState())).value).toMatchObject({ phase: 'waiting-for-settings' });
@@ -241,7 +252,10 @@ describe('delivery under failure', () => {
     big.eventType = 'avi:bitbucket:push:repository';
     big.push = {
       ref: 'main',
-      commits: Array.from({ length: 20 }, (_, i) => ({ hash: `${i}`.padStart(40, 'a'), message: { value: 'word '.repeat(600), truncated: false } })),
+      commits: Array.from({ length: 20 }, (_, i) => ({
+        hash: `${i}`.padStart(40, 'a'),
+        message: { value: 'word '.repeat(600), truncated: false },
+      })),
     };
     receiver.inject({ kind: 'status', status: 413 });
     await sendAll([big]);
@@ -257,12 +271,16 @@ describe('delivery under failure', () => {
     const backAt = now + 3 * 24 * HOUR;
     await receiver.stop();
     let down = true;
-    const outcome = await run([], async () => {
-      if (down && now >= backAt) {
-        await receiver.resume();
-        down = false;
-      }
-    }, 4 * 24 * HOUR);
+    const outcome = await run(
+      [],
+      async () => {
+        if (down && now >= backAt) {
+          await receiver.resume();
+          down = false;
+        }
+      },
+      4 * 24 * HOUR,
+    );
     expect(down).toBe(false);
     expect(outcome.unaccounted).toEqual([]);
     expect(outcome.backlog).toEqual([]);

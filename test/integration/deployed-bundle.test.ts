@@ -32,13 +32,22 @@ describe('the deployed bundle', () => {
 
   it('saves settings through its resolver and forwards an event as one entry', async () => {
     const settings = { ...defaultStoredSettings(), applicationName: 'acme-prod', subsystemName: 'bitbucket-audit' };
-    const saved = await platform.callResolver(app.settingsResolver, ResolverKeys.saveSettings, { settings, apiKey: API_KEY }, { accountId: ADMIN });
+    const saved = await platform.callResolver(
+      app.settingsResolver,
+      ResolverKeys.saveSettings,
+      { settings, apiKey: API_KEY },
+      { accountId: ADMIN },
+    );
     expect(saved).toMatchObject({ ok: true, value: { ok: true, data: { configured: true } } });
 
     const payload = fixture('push.repository');
     const result = await platform.invoke(() => app.forwardEvent(payload, { installContext: platform.installContext }));
     expect(result).toMatchObject({ ok: true });
     expect(receiver.entries).toHaveLength(1);
-    expect(receiver.entries[0]).toMatchObject({ applicationName: 'acme-prod', subsystemName: 'bitbucket-audit', className: payload.eventType });
+    expect(receiver.entries[0]).toMatchObject({
+      applicationName: 'acme-prod',
+      subsystemName: 'bitbucket-audit',
+      className: payload.eventType,
+    });
   });
 });

@@ -14,8 +14,11 @@ const GOLDEN_DIR = path.resolve(__dirname, '../fixtures/golden');
 // deliberate change; review the diff before committing it.
 const UPDATE_GOLDEN = process.env.UPDATE_GOLDEN === '1';
 
-
-type Text = Record<string, unknown> & { event: Record<string, unknown>; bitbucket: Record<string, unknown>; audit: Record<string, unknown> };
+type Text = Record<string, unknown> & {
+  event: Record<string, unknown>;
+  bitbucket: Record<string, unknown>;
+  audit: Record<string, unknown>;
+};
 
 describe('audit-grade records', () => {
   let platform: ForgePlatform;
@@ -69,7 +72,9 @@ describe('audit-grade records', () => {
   it("keeps the key set of the webhook log Coralogix's Bitbucket integration stores", async () => {
     // Derived from the fields named in the Coralogix integration's example and Bitbucket's
     // documented webhook payload for repo:updated (Repository and Account entities, changes).
-    const expected = JSON.parse(readFileSync(path.resolve(__dirname, '../fixtures/coralogix-bitbucket-keys.json'), 'utf8')) as { keys: string[] };
+    const expected = JSON.parse(readFileSync(path.resolve(__dirname, '../fixtures/coralogix-bitbucket-keys.json'), 'utf8')) as {
+      keys: string[];
+    };
     await configure();
     await trigger(fixture('updated.repository'));
     const [text] = texts();
@@ -88,13 +93,28 @@ describe('audit-grade records', () => {
     const [text] = texts();
     expect(text?.bitbucket).toMatchObject({
       actor: { display_name: 'Test User Alpha', nickname: 'alpha' },
-      repository: { full_name: 'acme-payments/payments-api', project: { key: 'PAY', name: 'Payments' }, workspace: { slug: 'acme-payments' } },
+      repository: {
+        full_name: 'acme-payments/payments-api',
+        project: { key: 'PAY', name: 'Payments' },
+        workspace: { slug: 'acme-payments' },
+      },
     });
     expect(text?.audit).toMatchObject({
       type: { category: 'Repositories', action: 'Repository pushed', area: 'REPOSITORY', level: 'ADVANCED' },
       author: { type: 'user', name: 'Test User Alpha', id: '47715e05872dd4f112f819af' },
-      affectedObjects: expect.arrayContaining([{ type: 'REPOSITORY', id: '{685d9cf5-8e84-47f4-bbbf-06fd1e527f47}', name: 'acme-payments/payments-api', uri: 'https://bitbucket.org/acme-payments/payments-api' }]),
-      extraAttributes: expect.arrayContaining([{ name: 'branch', value: 'main' }, { name: 'commitCount', value: '3' }, { name: 'forced', value: 'false' }]),
+      affectedObjects: expect.arrayContaining([
+        {
+          type: 'REPOSITORY',
+          id: '{685d9cf5-8e84-47f4-bbbf-06fd1e527f47}',
+          name: 'acme-payments/payments-api',
+          uri: 'https://bitbucket.org/acme-payments/payments-api',
+        },
+      ]),
+      extraAttributes: expect.arrayContaining([
+        { name: 'branch', value: 'main' },
+        { name: 'commitCount', value: '3' },
+        { name: 'forced', value: 'false' },
+      ]),
     });
     expect(text?.event).toMatchObject({ enrichment: { unresolved: [] } });
   });
@@ -109,7 +129,8 @@ describe('audit-grade records', () => {
 
   it('costs one lookup per object for a burst on one repository, and none for a new instance', async () => {
     await configure();
-    for (let i = 0; i < 100; i += 1) await trigger({ ...fixture('push.repository'), timestamp: new Date(Date.parse('2026-11-09T12:00:00Z') + i).toISOString() });
+    for (let i = 0; i < 100; i += 1)
+      await trigger({ ...fixture('push.repository'), timestamp: new Date(Date.parse('2026-11-09T12:00:00Z') + i).toISOString() });
     expect(receiver.entries).toHaveLength(100);
     expect(platform.bitbucket.calls.length).toBe(2);
     expect(bitbucketCallsTo('/2.0/repositories/')).toBe(1);
@@ -124,14 +145,18 @@ describe('audit-grade records', () => {
 
   it('shares one lookup among concurrent events', async () => {
     await configure();
-    await Promise.all(Array.from({ length: 10 }, (_, i) => trigger({ ...fixture('deleted.repository'), timestamp: `2026-11-09T12:00:0${i}Z` })));
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) => trigger({ ...fixture('deleted.repository'), timestamp: `2026-11-09T12:00:0${i}Z` })),
+    );
     expect(bitbucketCallsTo('/2.0/repositories/')).toBe(1);
   });
 
   it('looks up a pull request only where the event lacks its title', async () => {
     await configure();
     await trigger(fixture('created.pullrequest'));
-    expect(bitbucketCallsTo('/2.0/repositories/{1493262c-9c7d-4c3f-ba70-776ad841d429}/{685d9cf5-8e84-47f4-bbbf-06fd1e527f47}/pullrequests')).toBe(0);
+    expect(
+      bitbucketCallsTo('/2.0/repositories/{1493262c-9c7d-4c3f-ba70-776ad841d429}/{685d9cf5-8e84-47f4-bbbf-06fd1e527f47}/pullrequests'),
+    ).toBe(0);
     await trigger(fixture('created.pullrequest-comment'));
     expect(texts().at(-1)?.bitbucket).toMatchObject({ pullrequest: { id: 42, title: 'Retry acquirer calls with exponential backoff' } });
   });
@@ -141,17 +166,23 @@ describe('audit-grade records', () => {
     await configure();
     await trigger(fixture('push.repository'));
     expect(receiver.entries).toHaveLength(1);
-    expect(texts()[0]?.event).toMatchObject({ enrichment: { unresolved: ['repository: Bitbucket answered HTTP 500', 'actor: Bitbucket answered HTTP 500'] } });
+    expect(texts()[0]?.event).toMatchObject({
+      enrichment: { unresolved: ['repository: Bitbucket answered HTTP 500', 'actor: Bitbucket answered HTTP 500'] },
+    });
     expect(texts()[0]?.bitbucket).toMatchObject({ repository: { uuid: '{685d9cf5-8e84-47f4-bbbf-06fd1e527f47}' } });
   });
 
   it('does not wait for a slow Bitbucket beyond its bound', async () => {
-    platform.bitbucket.respond(() => new Promise((resolve) => setTimeout(() => resolve({ status: 200, body: {} }), app.ENRICHMENT_DEADLINE_MS + 1_500).unref()));
+    platform.bitbucket.respond(
+      () => new Promise((resolve) => setTimeout(() => resolve({ status: 200, body: {} }), app.ENRICHMENT_DEADLINE_MS + 1_500).unref()),
+    );
     await configure();
     const started = Date.now();
     await trigger(fixture('deleted.repository'));
     expect(Date.now() - started).toBeLessThan(app.ENRICHMENT_DEADLINE_MS + 1_000);
-    expect(texts()[0]?.event).toMatchObject({ enrichment: { unresolved: expect.arrayContaining([expect.stringContaining('did not answer within')]) } });
+    expect(texts()[0]?.event).toMatchObject({
+      enrichment: { unresolved: expect.arrayContaining([expect.stringContaining('did not answer within')]) },
+    });
   }, 15_000);
 
   it('routes events to a subsystem per repository', async () => {

@@ -16,7 +16,9 @@ describe('the local Forge platform', () => {
   });
 
   it('does not let *.coralogix.com-like lookalikes through', async () => {
-    await expect(fetch('https://ingress.eu1.coralogix.com.evil.example/logs/v1/singles')).rejects.toMatchObject({ name: 'REQUEST_EGRESS_ALLOWLIST_ERR' });
+    await expect(fetch('https://ingress.eu1.coralogix.com.evil.example/logs/v1/singles')).rejects.toMatchObject({
+      name: 'REQUEST_EGRESS_ALLOWLIST_ERR',
+    });
     await expect(fetch('https://coralogix.com/')).rejects.toMatchObject({ name: 'REQUEST_EGRESS_ALLOWLIST_ERR' });
   });
 
@@ -31,7 +33,9 @@ describe('the local Forge platform', () => {
   });
 
   it('tells a request made as the user from one made as the app', async () => {
-    platform.bitbucket.respond((call) => (call.principal.kind === 'user' && call.principal.accountId === 'admin-1' ? { status: 200, body: { ok: true } } : undefined));
+    platform.bitbucket.respond((call) =>
+      call.principal.kind === 'user' && call.principal.accountId === 'admin-1' ? { status: 200, body: { ok: true } } : undefined,
+    );
     const asUser = await api.asUser('admin-1').requestBitbucket(route`/2.0/user/permissions/workspaces`);
     expect(asUser.status).toBe(200);
     expect(platform.bitbucket.calls[0]?.principal).toEqual({ kind: 'user', accountId: 'admin-1' });

@@ -129,8 +129,16 @@ describe('forwarding Bitbucket events to Coralogix', () => {
     const bodies = platform.kvs.keys().filter((key) => key.startsWith(StorageKeys.backlogBodyPrefix));
     expect(summaries).toHaveLength(1);
     expect(bodies).toHaveLength(1);
-    expect(platform.kvs.peek(summaries[0] as string)).toMatchObject({ cause: 'configuration', eventType: 'avi:bitbucket:push:repository', attempts: 1, held: false });
-    expect(platform.kvs.peek(bodies[0] as string)).toMatchObject({ eventType: 'avi:bitbucket:push:repository', entry: { className: 'avi:bitbucket:push:repository' } });
+    expect(platform.kvs.peek(summaries[0] as string)).toMatchObject({
+      cause: 'configuration',
+      eventType: 'avi:bitbucket:push:repository',
+      attempts: 1,
+      held: false,
+    });
+    expect(platform.kvs.peek(bodies[0] as string)).toMatchObject({
+      eventType: 'avi:bitbucket:push:repository',
+      entry: { className: 'avi:bitbucket:push:repository' },
+    });
     for (const key of [...summaries, ...bodies]) expect(JSON.stringify(platform.kvs.peek(key))).not.toContain('cxtp_WrongKey');
   });
 
@@ -139,7 +147,10 @@ describe('forwarding Bitbucket events to Coralogix', () => {
     receiver.inject({ kind: 'status', status: 503 });
     const result = await trigger(fixture('push.repository'));
     expect(result.ok).toBe(true);
-    expect(result.value).toMatchObject({ status: 'handled', attempt: { result: 'backlogged', cause: 'unavailable', held: false, reason: expect.stringContaining('HTTP 503') } });
+    expect(result.value).toMatchObject({
+      status: 'handled',
+      attempt: { result: 'backlogged', cause: 'unavailable', held: false, reason: expect.stringContaining('HTTP 503') },
+    });
     expect(platform.queue.pending).toHaveLength(1);
     expect(platform.queue.pending[0]?.body).toEqual({ kind: 'drain' });
     receiver.inject({ kind: 'status', status: 503 });

@@ -58,13 +58,21 @@ describe('@forge/kvs on the local Forge platform', () => {
     const first = await kvs.query().where('key', WhereConditions.beginsWith('dead:')).limit(3).getMany();
     expect(first.results.map((r) => r.key)).toEqual(['dead:0', 'dead:1', 'dead:2']);
     expect(first.nextCursor).toBeDefined();
-    const second = await kvs.query().where('key', WhereConditions.beginsWith('dead:')).limit(3).cursor(first.nextCursor as string).getMany();
+    const second = await kvs
+      .query()
+      .where('key', WhereConditions.beginsWith('dead:'))
+      .limit(3)
+      .cursor(first.nextCursor as string)
+      .getMany();
     expect(second.results.map((r) => r.value)).toEqual([3, 4]);
     expect(second.nextCursor).toBeUndefined();
   });
 
   it('batches sets and gets', async () => {
-    const set = await kvs.batchSet([{ key: 'a', value: 1 }, { key: 'b', value: 2 }]);
+    const set = await kvs.batchSet([
+      { key: 'a', value: 1 },
+      { key: 'b', value: 2 },
+    ]);
     expect(set.successfulKeys.map((k) => k.key)).toEqual(['a', 'b']);
     const got = await kvs.batchGet([{ key: 'a' }, { key: 'zz' }]);
     expect(got.successfulKeys).toEqual([expect.objectContaining({ key: 'a', value: 1 })]);

@@ -39,7 +39,11 @@ describe('one warm instance serving two workspaces', () => {
     const receiver = await CoralogixReceiver.start({ apiKeys: [key] });
     installation.bitbucket.serveAll(bitbucketRestFixtures());
     const repository = bitbucketRestFixtures()[REPOSITORY_PATH] as Record<string, unknown>;
-    installation.bitbucket.serve(REPOSITORY_PATH, { ...repository, name: repositoryName, full_name: `${repositoryName}-workspace/${repositoryName}` });
+    installation.bitbucket.serve(REPOSITORY_PATH, {
+      ...repository,
+      name: repositoryName,
+      full_name: `${repositoryName}-workspace/${repositoryName}`,
+    });
     const saved = await platform.invoke(() => app.writeSettings(settings, key), { installation });
     expect(saved.ok).toBe(true);
     return { installation, receiver, settings, key };
@@ -48,9 +52,27 @@ describe('one warm instance serving two workspaces', () => {
   beforeEach(async () => {
     platform = new ForgePlatform();
     app = loadApp();
-    platform.registerConsumer(RETRY_QUEUE_KEY, (event, context) => app.retryDelivery(event as Parameters<App['retryDelivery']>[0], context));
-    alpha = await tenant(platform.defaultInstallation, KEY_A, { ...defaultStoredSettings(), region: 'EU1', applicationName: 'alpha-app', subsystemName: 'alpha-{repository.name}' }, 'alpha-repo');
-    beta = await tenant(platform.addInstallation(), KEY_B, { ...defaultStoredSettings(), region: 'US1', applicationName: 'beta-app', subsystemName: 'beta-{repository.name}', omitFreeText: true }, 'beta-repo');
+    platform.registerConsumer(RETRY_QUEUE_KEY, (event, context) =>
+      app.retryDelivery(event as Parameters<App['retryDelivery']>[0], context),
+    );
+    alpha = await tenant(
+      platform.defaultInstallation,
+      KEY_A,
+      { ...defaultStoredSettings(), region: 'EU1', applicationName: 'alpha-app', subsystemName: 'alpha-{repository.name}' },
+      'alpha-repo',
+    );
+    beta = await tenant(
+      platform.addInstallation(),
+      KEY_B,
+      {
+        ...defaultStoredSettings(),
+        region: 'US1',
+        applicationName: 'beta-app',
+        subsystemName: 'beta-{repository.name}',
+        omitFreeText: true,
+      },
+      'beta-repo',
+    );
     platform.routeEgress('ingress.eu1.coralogix.com', alpha.receiver.url);
     platform.routeEgress('ingress.us1.coralogix.com', beta.receiver.url);
   });
@@ -96,7 +118,8 @@ describe('one warm instance serving two workspaces', () => {
     await platform.emitProductEvent(app.forwardEvent, { ...push, timestamp: '2026-11-09T11:00:00Z' }, beta.installation);
     expect(alpha.receiver.entries).toHaveLength(1);
     expect(beta.receiver.entries).toHaveLength(1);
-    const commitMessage = (tenant: Tenant): unknown => JSON.parse(tenant.receiver.entries[0]?.text ?? '{}').bitbucket.push.changes[0].commits[0].message;
+    const commitMessage = (tenant: Tenant): unknown =>
+      JSON.parse(tenant.receiver.entries[0]?.text ?? '{}').bitbucket.push.changes[0].commits[0].message;
     expect(commitMessage(alpha)).toEqual(expect.any(String));
     expect(commitMessage(alpha)).not.toBe(OMITTED);
     expect(commitMessage(beta)).toBe(OMITTED);
@@ -132,12 +155,27 @@ describe('one warm instance serving two workspaces', () => {
   it('serves each workspace’s settings page from its own storage, as its own admin', async () => {
     alpha.installation.bitbucket.serveWorkspaceRoles(alpha.installation.workspaceId, { 'admin-a': 'owner' });
     beta.installation.bitbucket.serveWorkspaceRoles(beta.installation.workspaceId, { 'admin-b': 'owner' });
-    const asAlpha = await platform.callResolver(app.settingsResolver as never, 'settings/get', {}, { accountId: 'admin-a', installation: alpha.installation });
-    const asBeta = await platform.callResolver(app.settingsResolver as never, 'settings/get', {}, { accountId: 'admin-b', installation: beta.installation });
+    const asAlpha = await platform.callResolver(
+      app.settingsResolver as never,
+      'settings/get',
+      {},
+      { accountId: 'admin-a', installation: alpha.installation },
+    );
+    const asBeta = await platform.callResolver(
+      app.settingsResolver as never,
+      'settings/get',
+      {},
+      { accountId: 'admin-b', installation: beta.installation },
+    );
     expect(asAlpha.value).toMatchObject({ ok: true, data: { settings: { applicationName: 'alpha-app' }, apiKeyHint: KEY_A.slice(-4) } });
     expect(asBeta.value).toMatchObject({ ok: true, data: { settings: { applicationName: 'beta-app' }, apiKeyHint: KEY_B.slice(-4) } });
     // Alpha's admin is nobody in beta's workspace: refused there, although the decision was cached for alpha.
-    const crossed = await platform.callResolver(app.settingsResolver as never, 'settings/get', {}, { accountId: 'admin-a', installation: beta.installation });
+    const crossed = await platform.callResolver(
+      app.settingsResolver as never,
+      'settings/get',
+      {},
+      { accountId: 'admin-a', installation: beta.installation },
+    );
     expect(crossed.value).toMatchObject({ ok: false, error: { code: 'forbidden' } });
   });
 });

@@ -6,7 +6,14 @@ import type { ForgePlatform } from '../../sandbox/platform/forge-platform';
 import { MAX_EVENTS_PER_MINUTE } from '../../sandbox/platform/queue-emulator';
 import type { StorageFault } from '../../sandbox/platform/kvs-emulator';
 import type { App } from '../support/app';
-import { accountFor, idsOf, startConfiguredApp, stopConfiguredApp, useFakeClockAndQuietConsole, type Accounting } from '../support/delivery-harness';
+import {
+  accountFor,
+  idsOf,
+  startConfiguredApp,
+  stopConfiguredApp,
+  useFakeClockAndQuietConsole,
+  type Accounting,
+} from '../support/delivery-harness';
 import { distinctEvents } from '../support/fixtures';
 
 // The platform fails too: Forge storage answers 429 and 5xx, the queue refuses pushes past its
@@ -90,7 +97,15 @@ describe('delivery when the Forge platform itself fails', () => {
   });
 
   it('loses nothing when storage fails while Coralogix refuses the key (the backlog cannot keep the event at first)', async () => {
-    const outcome = await runWith([{ operations: ['set', 'batch/set'], keyPrefix: StorageKeys.backlogBodyPrefix, status: 503, times: 2 }], [{ kind: 'status', status: 401 }, { kind: 'status', status: 401 }, { kind: 'status', status: 401 }], 2);
+    const outcome = await runWith(
+      [{ operations: ['set', 'batch/set'], keyPrefix: StorageKeys.backlogBodyPrefix, status: 503, times: 2 }],
+      [
+        { kind: 'status', status: 401 },
+        { kind: 'status', status: 401 },
+        { kind: 'status', status: 401 },
+      ],
+      2,
+    );
     expect(outcome.unaccounted).toEqual([]);
     expect(outcome.lostByPlatform).toBe(0);
   });

@@ -12,7 +12,6 @@ const KEY = 'cxtp_ResolverSuiteKey01234';
 const ADMIN = '557058:admin-account';
 const MEMBER = '557058:member-account';
 
-
 describe('settings page resolvers', () => {
   let platform: ForgePlatform;
   let receiver: CoralogixReceiver;
@@ -40,7 +39,9 @@ describe('settings page resolvers', () => {
     platform.routeEgress('ingress.us2.coralogix.com', receiver.url);
     platform.bitbucket.serveWorkspaceRoles(platform.workspaceId, { [ADMIN]: 'owner', [MEMBER]: 'member' });
     app = loadApp();
-    platform.registerConsumer(RETRY_QUEUE_KEY, (event, context) => app.retryDelivery(event as Parameters<typeof app.retryDelivery>[0], context));
+    platform.registerConsumer(RETRY_QUEUE_KEY, (event, context) =>
+      app.retryDelivery(event as Parameters<typeof app.retryDelivery>[0], context),
+    );
   });
   afterEach(async () => {
     await receiver.close();
@@ -57,11 +58,15 @@ describe('settings page resolvers', () => {
 
   const NO_KEY = null;
   const save = (changes: Record<string, unknown> = {}, apiKey: string | null = KEY) =>
-    call(ResolverKeys.saveSettings, { settings: { ...defaultStoredSettings(), applicationName: 'prod', ...changes }, ...(apiKey ? { apiKey } : {}) });
+    call(ResolverKeys.saveSettings, {
+      settings: { ...defaultStoredSettings(), applicationName: 'prod', ...changes },
+      ...(apiKey ? { apiKey } : {}),
+    });
 
   describe('who may call', () => {
     it.each(Object.values(ResolverKeys))('refuses %s to a workspace member who is not an admin', async (key) => {
-      const payload = key === ResolverKeys.retryBacklogItem || key === ResolverKeys.discardBacklogItem ? { id: `0000000000001:${'0'.repeat(32)}` } : {};
+      const payload =
+        key === ResolverKeys.retryBacklogItem || key === ResolverKeys.discardBacklogItem ? { id: `0000000000001:${'0'.repeat(32)}` } : {};
       expect(await call(key, payload, MEMBER)).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     });
 
@@ -75,7 +80,12 @@ describe('settings page resolvers', () => {
 
     it('asks Bitbucket as the calling user, not as the app', async () => {
       await call(ResolverKeys.getSettings, {});
-      expect(platform.bitbucket.calls).toContainEqual(expect.objectContaining({ path: `/2.0/user/workspaces/${platform.workspaceId}/permission`, principal: { kind: 'user', accountId: ADMIN } }));
+      expect(platform.bitbucket.calls).toContainEqual(
+        expect.objectContaining({
+          path: `/2.0/user/workspaces/${platform.workspaceId}/permission`,
+          principal: { kind: 'user', accountId: ADMIN },
+        }),
+      );
     });
 
     it('lets no one in when Bitbucket cannot say', async () => {
@@ -101,17 +111,27 @@ describe('settings page resolvers', () => {
     });
 
     it('saves and loads back, showing only the last four characters of the key', async () => {
-      expect(await save({ region: 'US2', subsystemName: 'bitbucket' })).toMatchObject({ ok: true, data: { configured: true, apiKeyHint: KEY.slice(-4) } });
+      expect(await save({ region: 'US2', subsystemName: 'bitbucket' })).toMatchObject({
+        ok: true,
+        data: { configured: true, apiKeyHint: KEY.slice(-4) },
+      });
       expect(await call(ResolverKeys.getSettings, {})).toMatchObject({
         ok: true,
-        data: { configured: true, apiKeyHint: KEY.slice(-4), settings: { region: 'US2', applicationName: 'prod', subsystemName: 'bitbucket' } },
+        data: {
+          configured: true,
+          apiKeyHint: KEY.slice(-4),
+          settings: { region: 'US2', applicationName: 'prod', subsystemName: 'bitbucket' },
+        },
       });
       expect(platform.kvs.peekSecret(StorageKeys.apiKeySecret)).toBe(KEY);
     });
 
     it('keeps the stored key when the form sends none', async () => {
       await save();
-      expect(await save({ applicationName: 'staging' }, NO_KEY)).toMatchObject({ ok: true, data: { apiKeyHint: KEY.slice(-4), settings: { applicationName: 'staging' } } });
+      expect(await save({ applicationName: 'staging' }, NO_KEY)).toMatchObject({
+        ok: true,
+        data: { apiKeyHint: KEY.slice(-4), settings: { applicationName: 'staging' } },
+      });
       expect(platform.kvs.peekSecret(StorageKeys.apiKeySecret)).toBe(KEY);
     });
 
@@ -126,7 +146,11 @@ describe('settings page resolvers', () => {
       ['an unknown event type', { forwardedEvents: ['avi:bitbucket:forked:repository'] }, 'settings.forwardedEvents.0'],
       ['a non-boolean switch', { forwardingEnabled: 'yes' }, 'settings.forwardingEnabled'],
       ['an unknown placeholder in the subsystem name', { subsystemName: 'bb-{repo.slug}' }, 'settings.subsystemName'],
-      ['an unknown coverage level', { coverage: { REPOSITORY: 'SOME', PULL_REQUEST: 'FULL', PIPELINES: 'FULL' } }, 'settings.coverage.REPOSITORY'],
+      [
+        'an unknown coverage level',
+        { coverage: { REPOSITORY: 'SOME', PULL_REQUEST: 'FULL', PIPELINES: 'FULL' } },
+        'settings.coverage.REPOSITORY',
+      ],
     ])('refuses %s with a field error and stores nothing', async (_what, change, field) => {
       const result = await save(change);
       expect(result).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
@@ -156,7 +180,10 @@ describe('settings page resolvers', () => {
     });
 
     it('tests unsaved form values before they are saved', async () => {
-      const result = await call(ResolverKeys.sendTestEvent, { settings: { ...defaultStoredSettings(), applicationName: 'trial' }, apiKey: KEY });
+      const result = await call(ResolverKeys.sendTestEvent, {
+        settings: { ...defaultStoredSettings(), applicationName: 'trial' },
+        apiKey: KEY,
+      });
       expect(result).toMatchObject({ ok: true, data: { outcome: 'delivered' } });
       expect(platform.kvs.keys()).toEqual([]);
     });
@@ -175,7 +202,10 @@ describe('settings page resolvers', () => {
     ])('explains %s', async (_what, breakIt, outcome, message) => {
       await save();
       breakIt();
-      expect(await call(ResolverKeys.sendTestEvent, {})).toMatchObject({ ok: true, data: { outcome, message: expect.stringMatching(message) } });
+      expect(await call(ResolverKeys.sendTestEvent, {})).toMatchObject({
+        ok: true,
+        data: { outcome, message: expect.stringMatching(message) },
+      });
     });
   });
 
@@ -204,7 +234,10 @@ describe('settings page resolvers', () => {
       await platform.invoke(() => app.forwardEvent({ eventType: 'avi:bitbucket:created:repository', repository: { uuid: '{r}' } }, {}));
       now += 60_000;
       await platform.queue.deliverDue();
-      expect(await call(ResolverKeys.getStatus, {})).toMatchObject({ ok: true, data: { backlog: { count: 1, phase: 'retrying', reason: expect.stringContaining('HTTP 503'), nextAttemptAt: expect.any(Number) } } });
+      expect(await call(ResolverKeys.getStatus, {})).toMatchObject({
+        ok: true,
+        data: { backlog: { count: 1, phase: 'retrying', reason: expect.stringContaining('HTTP 503'), nextAttemptAt: expect.any(Number) } },
+      });
     });
   });
 
@@ -212,7 +245,9 @@ describe('settings page resolvers', () => {
     /** An event Coralogix refused as it was (held for the admin), or one it could not take now (waiting). */
     async function backlogged(status = 422): Promise<string> {
       receiver.inject({ kind: 'status', status });
-      await platform.invoke(() => app.forwardEvent({ eventType: 'avi:bitbucket:created:repository', repository: { uuid: `{${Math.random()}}` } }, {}));
+      await platform.invoke(() =>
+        app.forwardEvent({ eventType: 'avi:bitbucket:created:repository', repository: { uuid: `{${Math.random()}}` } }, {}),
+      );
       now += 1_000;
       const listed = (await app.listBacklog(100)).items;
       const last = listed[listed.length - 1];
@@ -239,10 +274,16 @@ describe('settings page resolvers', () => {
       await save();
       const held = await backlogged(422);
       receiver.inject({ kind: 'status', status: 422 });
-      expect(await call(ResolverKeys.retryBacklogItem, { id: held })).toMatchObject({ ok: true, data: { outcome: 'held', message: expect.stringContaining('HTTP 422') } });
+      expect(await call(ResolverKeys.retryBacklogItem, { id: held })).toMatchObject({
+        ok: true,
+        data: { outcome: 'held', message: expect.stringContaining('HTTP 422') },
+      });
       const waiting = await backlogged(503);
       receiver.inject({ kind: 'status', status: 503 });
-      expect(await call(ResolverKeys.retryBacklogItem, { id: waiting })).toMatchObject({ ok: true, data: { outcome: 'waiting', message: expect.stringContaining('sent automatically') } });
+      expect(await call(ResolverKeys.retryBacklogItem, { id: waiting })).toMatchObject({
+        ok: true,
+        data: { outcome: 'waiting', message: expect.stringContaining('sent automatically') },
+      });
       expect((await app.listBacklog(10)).items.map((item) => item.summary.attempts)).toEqual([2, 2]);
     });
 
@@ -258,12 +299,15 @@ describe('settings page resolvers', () => {
       expect(receiver.entries).toHaveLength(2);
     });
 
-    it.each([['settings:v1'], ['backlog:body:1:x'], [`0000000000001:${'0'.repeat(31)}Z`]])('refuses to touch %s, which is not an undelivered event', async (id) => {
-      await save();
-      expect(await call(ResolverKeys.discardBacklogItem, { id })).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
-      expect(await call(ResolverKeys.retryBacklogItem, { id })).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
-      expect(platform.kvs.peek('settings:v1')).toBeDefined();
-    });
+    it.each([['settings:v1'], ['backlog:body:1:x'], [`0000000000001:${'0'.repeat(31)}Z`]])(
+      'refuses to touch %s, which is not an undelivered event',
+      async (id) => {
+        await save();
+        expect(await call(ResolverKeys.discardBacklogItem, { id })).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
+        expect(await call(ResolverKeys.retryBacklogItem, { id })).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
+        expect(platform.kvs.peek('settings:v1')).toBeDefined();
+      },
+    );
 
     it('bounds the page size', async () => {
       expect(await call(ResolverKeys.listBacklog, { limit: 1000 })).toMatchObject({ ok: false, error: { code: 'invalid-input' } });

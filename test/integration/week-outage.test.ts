@@ -57,7 +57,9 @@ describe(`a ${DAYS}-day Coralogix outage at ${EVENTS_PER_DAY} events a day`, () 
   const fixtures = loadEventFixtures();
   /** Event number n: the fixtures in turn, over 50 repositories, each its own (so its own id). */
   function event(n: number): Record<string, unknown> {
-    const payload = structuredClone(fixtures[n % fixtures.length]?.payload ?? {}) as Record<string, unknown> & { repository?: Record<string, unknown> };
+    const payload = structuredClone(fixtures[n % fixtures.length]?.payload ?? {}) as Record<string, unknown> & {
+      repository?: Record<string, unknown>;
+    };
     payload.timestamp = new Date(now).toISOString();
     payload.repository = { ...payload.repository, uuid: repositoryUuid(n % REPOSITORIES) };
     return payload;
@@ -83,60 +85,74 @@ describe(`a ${DAYS}-day Coralogix outage at ${EVENTS_PER_DAY} events a day`, () 
     if (due !== undefined && due <= now) await platform.queue.deliverDue();
   }
 
-  it('keeps every event, drains the backlog within the hour in few requests, and loses none', async () => {
-    await receiver.stop();
-    const outageEnds = now + DAYS * DAY;
-    while (now < outageEnds) await step();
-    const backlogged = liveOutcomes.filter((outcome) => outcome === 'backlogged').length;
-    expect(backlogged).toBe(sent - liveOutcomes.filter((outcome) => outcome === 'skipped').length);
-    expect(backlogged).toBeGreaterThanOrEqual(DAYS * EVENTS_PER_DAY * 0.9);
-    const duringOutage = { ...platform.kvs.quota.counters };
-    expect(duringOutage.rateLimited).toBe(0);
-    // A week of failures cost the queue a drain now and then, not a message per event.
-    expect(platform.queue.stats.pushedEvents).toBeLessThanOrEqual(DAYS * 24 * 8 + 50);
-    expect(await app.backlogCount()).toBe(backlogged);
+  it(
+    'keeps every event, drains the backlog within the hour in few requests, and loses none',
+    async () => {
+      await receiver.stop();
+      const outageEnds = now + DAYS * DAY;
+      while (now < outageEnds) await step();
+      const backlogged = liveOutcomes.filter((outcome) => outcome === 'backlogged').length;
+      expect(backlogged).toBe(sent - liveOutcomes.filter((outcome) => outcome === 'skipped').length);
+      expect(backlogged).toBeGreaterThanOrEqual(DAYS * EVENTS_PER_DAY * 0.9);
+      const duringOutage = { ...platform.kvs.quota.counters };
+      expect(duringOutage.rateLimited).toBe(0);
+      // A week of failures cost the queue a drain now and then, not a message per event.
+      expect(platform.queue.stats.pushedEvents).toBeLessThanOrEqual(DAYS * 24 * 8 + 50);
+      expect(await app.backlogCount()).toBe(backlogged);
 
-    // Coralogix is back; events keep coming at the same pace.
-    await receiver.resume();
-    const recoveredAt = now;
-    const requestsBefore = receiver.requests.length;
-    const liveBefore = liveOutcomes.length;
-    let drainedAt: number | undefined;
-    while (now < recoveredAt + 2 * HOUR) {
-      await step();
-      if (drainedAt === undefined && !platform.kvs.keys().some((key) => key.startsWith(StorageKeys.backlogBodyPrefix))) drainedAt = now;
-    }
-    expect(drainedAt).toBeDefined();
-    expect((drainedAt as number) - recoveredAt).toBeLessThanOrEqual(HOUR);
-    // New events were delivered as they came, not queued behind the backlog.
-    expect(liveOutcomes.slice(liveBefore).filter((outcome) => outcome !== 'delivered' && outcome !== 'skipped')).toEqual([]);
+      // Coralogix is back; events keep coming at the same pace.
+      await receiver.resume();
+      const recoveredAt = now;
+      const requestsBefore = receiver.requests.length;
+      const liveBefore = liveOutcomes.length;
+      let drainedAt: number | undefined;
+      while (now < recoveredAt + 2 * HOUR) {
+        await step();
+        if (drainedAt === undefined && !platform.kvs.keys().some((key) => key.startsWith(StorageKeys.backlogBodyPrefix))) drainedAt = now;
+      }
+      expect(drainedAt).toBeDefined();
+      expect((drainedAt as number) - recoveredAt).toBeLessThanOrEqual(HOUR);
+      // New events were delivered as they came, not queued behind the backlog.
+      expect(liveOutcomes.slice(liveBefore).filter((outcome) => outcome !== 'delivered' && outcome !== 'skipped')).toEqual([]);
 
-    const batchRequests = receiver.requests.slice(requestsBefore).filter((request) => request.entries > 1);
-    // Every backlogged event went back; a request Coralogix took but answered after the send timeout
-    // (a stalled process) is sent again, and each such duplicate counts against the 0.1%.
-    const resent = batchRequests.reduce((total, request) => total + request.entries, 0) - backlogged;
-    expect(resent).toBeGreaterThanOrEqual(0);
-    expect(resent).toBeLessThanOrEqual(backlogged * 0.001);
-    expect(batchRequests.length).toBeLessThanOrEqual(Math.ceil(backlogged / 200));
-    const refused = Object.entries(platform.kvs.quota.counters.byOperation).filter(([, counts]) => counts.refused !== undefined);
-    expect(refused).toEqual([]);
-    expect(platform.kvs.quota.counters.rateLimited).toBe(0);
+      const batchRequests = receiver.requests.slice(requestsBefore).filter((request) => request.entries > 1);
+      // Every backlogged event went back; a request Coralogix took but answered after the send timeout
+      // (a stalled process) is sent again, and each such duplicate counts against the 0.1%.
+      const resent = batchRequests.reduce((total, request) => total + request.entries, 0) - backlogged;
+      expect(resent).toBeGreaterThanOrEqual(0);
+      expect(resent).toBeLessThanOrEqual(backlogged * 0.001);
+      expect(batchRequests.length).toBeLessThanOrEqual(Math.ceil(backlogged / 200));
+      const refused = Object.entries(platform.kvs.quota.counters.byOperation).filter(([, counts]) => counts.refused !== undefined);
+      expect(refused).toEqual([]);
+      expect(platform.kvs.quota.counters.rateLimited).toBe(0);
 
-    const received = receiver.entries.filter((entry) => entry.className !== HEARTBEAT_CLASS_NAME).map((entry) => JSON.parse(entry.text).event.id as string);
-    const delivered = new Set(received);
-    const forwarded = liveOutcomes.filter((outcome) => outcome !== 'skipped').length;
-    expect(delivered.size).toBe(forwarded);
-    expect(received.length - delivered.size).toBeLessThanOrEqual(forwarded * 0.001);
-    expect(await app.backlogCount()).toBe(0);
+      const received = receiver.entries
+        .filter((entry) => entry.className !== HEARTBEAT_CLASS_NAME)
+        .map((entry) => JSON.parse(entry.text).event.id as string);
+      const delivered = new Set(received);
+      const forwarded = liveOutcomes.filter((outcome) => outcome !== 'skipped').length;
+      expect(delivered.size).toBe(forwarded);
+      expect(received.length - delivered.size).toBeLessThanOrEqual(forwarded * 0.001);
+      expect(await app.backlogCount()).toBe(0);
 
-    // Storage per backlogged event, over the whole run (kept, counted, drained, deleted).
-    const units = platform.kvs.quota.counters;
-    if (process.env.WEEK_OUTAGE_REPORT) {
-      const drainMinutes = ((drainedAt as number) - recoveredAt) / 60_000;
-      const report = { backlogged, drainMinutes, batchRequests: batchRequests.length, duplicates: received.length - delivered.size, readUnitsPerEvent: units.readUnits / backlogged, writeUnitsPerEvent: units.writeUnits / backlogged, drainMessages: platform.queue.stats.pushedEvents };
-      process.stderr.write(`WEEK_OUTAGE ${JSON.stringify(report)}\n`);
-    }
-    expect(units.writeUnits / backlogged).toBeLessThanOrEqual(6);
-    expect(units.readUnits / backlogged).toBeLessThanOrEqual(3);
-  }, 60 * 60_000);
+      // Storage per backlogged event, over the whole run (kept, counted, drained, deleted).
+      const units = platform.kvs.quota.counters;
+      if (process.env.WEEK_OUTAGE_REPORT) {
+        const drainMinutes = ((drainedAt as number) - recoveredAt) / 60_000;
+        const report = {
+          backlogged,
+          drainMinutes,
+          batchRequests: batchRequests.length,
+          duplicates: received.length - delivered.size,
+          readUnitsPerEvent: units.readUnits / backlogged,
+          writeUnitsPerEvent: units.writeUnits / backlogged,
+          drainMessages: platform.queue.stats.pushedEvents,
+        };
+        process.stderr.write(`WEEK_OUTAGE ${JSON.stringify(report)}\n`);
+      }
+      expect(units.writeUnits / backlogged).toBeLessThanOrEqual(6);
+      expect(units.readUnits / backlogged).toBeLessThanOrEqual(3);
+    },
+    60 * 60_000,
+  );
 });

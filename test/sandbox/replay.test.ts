@@ -15,7 +15,15 @@ function line(name: string): string {
 }
 
 /** Three events, a blank line, a line that is not JSON, one that is JSON but not an object. */
-const REPLAY_FILE = [line('push.repository'), '', '{"eventType": "avi:bitbucket:push:repository",', '[1, 2, 3]', line('created.pullrequest'), line('completed.deployment'), ''].join('\n');
+const REPLAY_FILE = [
+  line('push.repository'),
+  '',
+  '{"eventType": "avi:bitbucket:push:repository",',
+  '[1, 2, 3]',
+  line('created.pullrequest'),
+  line('completed.deployment'),
+  '',
+].join('\n');
 
 function capture(isTTY: boolean) {
   const chunks: string[] = [];
@@ -29,7 +37,11 @@ interface Run {
   stderr: string;
 }
 
-function run(command: string, args: string[], options: { until?: RegExp; then?: (child: ReturnType<typeof spawn>) => void } = {}): Promise<Run> {
+function run(
+  command: string,
+  args: string[],
+  options: { until?: RegExp; then?: (child: ReturnType<typeof spawn>) => void } = {},
+): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, FORCE_COLOR: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -68,11 +80,25 @@ describe('replaying a file of events', () => {
 
   it('configures the sandbox defaults, delivers the good lines and reports the bad ones by number', async () => {
     const notices: string[] = [];
-    sandbox = await startSandbox({ serve: false, dataDir: path.join(dir, 'data'), heartbeat: false, log: (notice) => notices.push(notice) });
+    sandbox = await startSandbox({
+      serve: false,
+      dataDir: path.join(dir, 'data'),
+      heartbeat: false,
+      log: (notice) => notices.push(notice),
+    });
     const progress = capture(false);
     const summary = await replayFile(file, { sandbox, progress: progress.stream });
 
-    expect(summary).toMatchObject({ lines: 5, delivered: 3, queued: 0, held: 0, failed: [], configuredDefaults: true, stillQueued: 0, interrupted: false });
+    expect(summary).toMatchObject({
+      lines: 5,
+      delivered: 3,
+      queued: 0,
+      held: 0,
+      failed: [],
+      configuredDefaults: true,
+      stillQueued: 0,
+      interrupted: false,
+    });
     expect(summary.bad).toEqual([
       { line: 3, message: expect.stringMatching(/^not valid JSON \(/) },
       { line: 4, message: 'not a JSON object (an array)' },
@@ -142,10 +168,14 @@ describe('replaying a file of events', () => {
 
   it('shuts down cleanly on SIGTERM', async () => {
     // Straight under node, so the signal reaches the sandbox itself rather than a wrapper relaying it.
-    const result = await run(process.execPath, ['--import', 'tsx', 'sandbox/main.ts', '--port', '0', '--data-dir', path.join(dir, 'data')], {
-      until: /Press Ctrl\+C to stop/,
-      then: (child) => child.kill('SIGTERM'),
-    });
+    const result = await run(
+      process.execPath,
+      ['--import', 'tsx', 'sandbox/main.ts', '--port', '0', '--data-dir', path.join(dir, 'data')],
+      {
+        until: /Press Ctrl\+C to stop/,
+        then: (child) => child.kill('SIGTERM'),
+      },
+    );
     expect(result.stdout).toMatch(/Settings {8}http:\/\/localhost:\d+\//);
     expect(result.stdout).toContain('SIGTERM: stopping the sandbox…\nStopped.\n');
     expect(result.code).toBe(0);

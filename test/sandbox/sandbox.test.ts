@@ -144,9 +144,18 @@ describe('the sandbox endpoints and outcomes', () => {
       status: 400,
       json: { message: expect.stringMatching(/^The request body is not valid JSON: /) },
     });
-    expect(await httpJson(`${url}/sandbox/fire`, { method: 'POST', body: '' })).toEqual({ status: 400, json: { message: 'The request body is empty: send a JSON object' } });
-    expect(await httpJson(`${url}/sandbox/fire`, { method: 'POST', body: '[1]' })).toEqual({ status: 400, json: { message: 'The request body must be a JSON object, not an array' } });
-    expect(await httpJson(`${url}/sandbox/fire`, { method: 'POST', body: '{}' })).toEqual({ status: 400, json: { message: 'payload is required: the Forge event to fire, as a JSON object' } });
+    expect(await httpJson(`${url}/sandbox/fire`, { method: 'POST', body: '' })).toEqual({
+      status: 400,
+      json: { message: 'The request body is empty: send a JSON object' },
+    });
+    expect(await httpJson(`${url}/sandbox/fire`, { method: 'POST', body: '[1]' })).toEqual({
+      status: 400,
+      json: { message: 'The request body must be a JSON object, not an array' },
+    });
+    expect(await httpJson(`${url}/sandbox/fire`, { method: 'POST', body: '{}' })).toEqual({
+      status: 400,
+      json: { message: 'payload is required: the Forge event to fire, as a JSON object' },
+    });
     expect(await httpJson(`${url}/sandbox/fire`, { method: 'POST', body: '{"payload": "push"}' })).toEqual({
       status: 400,
       json: { message: 'payload must be a JSON object (a Forge event), not a string' },
@@ -154,7 +163,10 @@ describe('the sandbox endpoints and outcomes', () => {
     expect((await httpJson(`${url}/sandbox/fire`)).status).toBe(405);
     expect((await httpJson(`${url}/sandbox/entries?after=-1`)).status).toBe(400);
     expect((await httpJson(`${url}/sandbox/account`, { method: 'POST', body: '{"account":"root"}' })).status).toBe(400);
-    expect(await httpJson(`${url}/sandbox/nothing-here`)).toEqual({ status: 404, json: { message: 'No sandbox endpoint /sandbox/nothing-here' } });
+    expect(await httpJson(`${url}/sandbox/nothing-here`)).toEqual({
+      status: 404,
+      json: { message: 'No sandbox endpoint /sandbox/nothing-here' },
+    });
     expect(await httpJson(`${url}/__forge/invoke`, { method: 'POST', body: 'not json' })).toMatchObject({ status: 400 });
     expect(sandbox.receiver.requests).toEqual([]);
   });
@@ -175,9 +187,17 @@ describe('the sandbox endpoints and outcomes', () => {
 
     await sandbox.configureDefaults();
     const state = await sandbox.state();
-    expect(state).toMatchObject({ configured: true, keyAccepted: true, settings: { region: 'EU1', applicationName: 'sandbox', subsystemName: 'bitbucket' } });
+    expect(state).toMatchObject({
+      configured: true,
+      keyAccepted: true,
+      settings: { region: 'EU1', applicationName: 'sandbox', subsystemName: 'bitbucket' },
+    });
     expect(JSON.stringify(state)).not.toContain('"apiKey"');
-    expect(await sandbox.fire(fixture('push.repository'))).toMatchObject({ outcome: 'delivered', destination: 'receiver', eventId: expect.stringMatching(/^[0-9a-f]{32}$/) });
+    expect(await sandbox.fire(fixture('push.repository'))).toMatchObject({
+      outcome: 'delivered',
+      destination: 'receiver',
+      eventId: expect.stringMatching(/^[0-9a-f]{32}$/),
+    });
 
     for (const region of REGION_IDS) {
       await sandbox.platform.invoke(() => writeSettings({ ...defaultStoredSettings(), region }, sandbox.sandboxKey));
@@ -211,7 +231,9 @@ describe('the sandbox endpoints and outcomes', () => {
   }, 30_000);
 
   it('says so when the port is taken, leaving the running sandbox alone', async () => {
-    await expect(startSandbox({ port: sandbox.port, dataDir, ...quiet })).rejects.toThrow(`Port ${sandbox.port} is in use: choose another with --port <n>, or --port 0 for a free one`);
+    await expect(startSandbox({ port: sandbox.port, dataDir, ...quiet })).rejects.toThrow(
+      `Port ${sandbox.port} is in use: choose another with --port <n>, or --port 0 for a free one`,
+    );
     expect(await sandbox.fire(fixture('push.repository'))).toMatchObject({ outcome: 'queued' });
   });
 
@@ -225,8 +247,12 @@ describe('the sandbox endpoints and outcomes', () => {
   }, 30_000);
 
   it('sends elsewhere with a Coralogix URL, and refuses one with credentials', async () => {
-    await expect(startSandbox({ port: 0, dataDir, coralogixUrl: 'https://user:secret@ingress.eu2.coralogix.com', ...quiet })).rejects.toThrow('must not contain credentials');
-    await expect(startSandbox({ port: 0, dataDir, coralogixUrl: 'ingress.eu2.coralogix.com', ...quiet })).rejects.toThrow('absolute http(s) URL');
+    await expect(
+      startSandbox({ port: 0, dataDir, coralogixUrl: 'https://user:secret@ingress.eu2.coralogix.com', ...quiet }),
+    ).rejects.toThrow('must not contain credentials');
+    await expect(startSandbox({ port: 0, dataDir, coralogixUrl: 'ingress.eu2.coralogix.com', ...quiet })).rejects.toThrow(
+      'absolute http(s) URL',
+    );
 
     await sandbox.close();
     // Another "Coralogix": a second receiver that takes a different key.
@@ -239,7 +265,10 @@ describe('the sandbox endpoints and outcomes', () => {
       await sandbox.platform.invoke(() => writeSettings(defaultStoredSettings(), sandbox.sandboxKey));
       invalidateSettingsCache();
       expect((await sandbox.state()).savedKeyIsSandboxKey).toBe(true);
-      expect(await sandbox.fire(fixture('push.repository'))).toMatchObject({ outcome: 'queued', reason: expect.stringContaining('API key') });
+      expect(await sandbox.fire(fixture('push.repository'))).toMatchObject({
+        outcome: 'queued',
+        reason: expect.stringContaining('API key'),
+      });
       expect(target.requests.map((request) => request.status)).toEqual([403]);
 
       await sandbox.platform.invoke(() => writeSettings(defaultStoredSettings(), 'cxtp_ElsewhereKey1234'));
@@ -277,10 +306,19 @@ describe('the sandbox timers', () => {
 
   it('runs the heartbeat shortly after start and delivers due retries on its own', async () => {
     const notices: string[] = [];
-    sandbox = await startSandbox({ serve: false, dataDir, drainEveryMs: 100, heartbeat: { firstAfterMs: 300, everyMs: 3_600_000 }, log: (notice) => notices.push(notice) });
+    sandbox = await startSandbox({
+      serve: false,
+      dataDir,
+      drainEveryMs: 100,
+      heartbeat: { firstAfterMs: 300, everyMs: 3_600_000 },
+      log: (notice) => notices.push(notice),
+    });
     const running = sandbox;
     await running.configureDefaults();
-    await eventually(() => running.receiver.entries.some((entry) => entry.className === 'bitbucket-coralogix:heartbeat'), 'the heartbeat entry');
+    await eventually(
+      () => running.receiver.entries.some((entry) => entry.className === 'bitbucket-coralogix:heartbeat'),
+      'the heartbeat entry',
+    );
 
     running.receiver.inject({ kind: 'status', status: 503 });
     expect(await running.fire(fixture('push.repository'))).toMatchObject({ outcome: 'queued' });

@@ -9,7 +9,11 @@ import { ForgePlatform } from '../../sandbox/platform/forge-platform';
 import { loadApp, type App } from './app';
 
 /** A freshly loaded app on the local platform, its retry queue wired, configured for EU1 with `apiKey`. */
-export async function startConfiguredApp(apiKey: string, now: () => number, options: { invocationTimeoutMs?: number } = {}): Promise<{ platform: ForgePlatform; receiver: CoralogixReceiver; app: App }> {
+export async function startConfiguredApp(
+  apiKey: string,
+  now: () => number,
+  options: { invocationTimeoutMs?: number } = {},
+): Promise<{ platform: ForgePlatform; receiver: CoralogixReceiver; app: App }> {
   const receiver = await CoralogixReceiver.start({ apiKeys: [apiKey] });
   const platform = new ForgePlatform({ now, ...options });
   platform.routeEgress('ingress.eu1.coralogix.com', receiver.url);
@@ -54,13 +58,25 @@ export interface Accounting {
 export const idsOf = (payloads: Array<Record<string, unknown>>): string[] => payloads.map((payload) => eventIdOf(payload));
 
 export function accountFor(platform: ForgePlatform, receiver: CoralogixReceiver, sent: string[]): Accounting {
-  const received = receiver.entries.filter((entry) => entry.className !== HEARTBEAT_CLASS_NAME).map((entry) => JSON.parse(entry.text).event.id as string);
+  const received = receiver.entries
+    .filter((entry) => entry.className !== HEARTBEAT_CLASS_NAME)
+    .map((entry) => JSON.parse(entry.text).event.id as string);
   const deliveredIds = new Set(received);
   const keys = platform.kvs.keys();
   // A waiting event is one whose body the drain can read; the summary alone would only be listed.
-  const bodies = new Set(keys.filter((key) => key.startsWith(StorageKeys.backlogBodyPrefix) || key.startsWith(StorageKeys.backlogHeldPrefix)).map((key) => key.slice(key.lastIndexOf(':') + 1)));
-  const backlog = keys.filter((key) => key.startsWith(StorageKeys.backlogItemPrefix)).map((key) => platform.kvs.peek(key) as BacklogSummary);
-  const queuedIds = new Set(platform.queue.pending.map((event) => (event.body as { eventId?: unknown }).eventId).filter((id): id is string => typeof id === 'string'));
+  const bodies = new Set(
+    keys
+      .filter((key) => key.startsWith(StorageKeys.backlogBodyPrefix) || key.startsWith(StorageKeys.backlogHeldPrefix))
+      .map((key) => key.slice(key.lastIndexOf(':') + 1)),
+  );
+  const backlog = keys
+    .filter((key) => key.startsWith(StorageKeys.backlogItemPrefix))
+    .map((key) => platform.kvs.peek(key) as BacklogSummary);
+  const queuedIds = new Set(
+    platform.queue.pending
+      .map((event) => (event.body as { eventId?: unknown }).eventId)
+      .filter((id): id is string => typeof id === 'string'),
+  );
   return {
     sent,
     deliveredIds,
@@ -68,6 +84,9 @@ export function accountFor(platform: ForgePlatform, receiver: CoralogixReceiver,
     backlog: backlog.filter((summary) => bodies.has(summary.eventId)),
     queued: queuedIds.size,
     unaccounted: sent.filter((id) => !deliveredIds.has(id) && !bodies.has(id) && !queuedIds.has(id)),
-    lostByPlatform: platform.installations.reduce((lost, installation) => lost + installation.queue.stats.abandoned.length + installation.productEvents.lost.length, 0),
+    lostByPlatform: platform.installations.reduce(
+      (lost, installation) => lost + installation.queue.stats.abandoned.length + installation.productEvents.lost.length,
+      0,
+    ),
   };
 }

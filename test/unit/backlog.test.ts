@@ -1,4 +1,13 @@
-import { backlogItemId, BACKLOG_ITEM_ID, CONFIGURATION_PROBE_DELAY_S, causeOf, drainStopAfter, isHeldCause, MAX_DRAIN_REQUEST_BYTES, planBatches } from '../../src/core/backlog';
+import {
+  backlogItemId,
+  BACKLOG_ITEM_ID,
+  CONFIGURATION_PROBE_DELAY_S,
+  causeOf,
+  drainStopAfter,
+  isHeldCause,
+  MAX_DRAIN_REQUEST_BYTES,
+  planBatches,
+} from '../../src/core/backlog';
 import { MAX_RETRY_DELAY_S } from '../../src/core/retry-policy';
 
 describe('backlog item ids', () => {
@@ -22,11 +31,17 @@ describe('planning drain requests', () => {
   });
 
   it('caps the entries of a request', () => {
-    expect(planBatches(sized(Array.from({ length: 7 }, () => 1)), (item) => item.size, 1_000, 3).map((batch) => batch.length)).toEqual([3, 3, 1]);
+    expect(planBatches(sized(Array.from({ length: 7 }, () => 1)), (item) => item.size, 1_000, 3).map((batch) => batch.length)).toEqual([
+      3, 3, 1,
+    ]);
   });
 
   it('sends an entry larger than the limit on its own rather than dropping it', () => {
-    expect(planBatches(sized([10, 5_000, 10]), (item) => item.size, 1_000, 100).map((batch) => batch.map((item) => item.index))).toEqual([[0], [1], [2]]);
+    expect(planBatches(sized([10, 5_000, 10]), (item) => item.size, 1_000, 100).map((batch) => batch.map((item) => item.index))).toEqual([
+      [0],
+      [1],
+      [2],
+    ]);
   });
 
   it('keeps a request of 3 KB entries at 600 or more entries: at most one request per 200 events', () => {
@@ -46,7 +61,11 @@ describe('when a drain stops', () => {
   });
 
   it('waits for new settings when the key or region is refused, probing every 15 minutes', () => {
-    expect(drainStopAfter({ kind: 'rejected', cause: 'configuration', reason: 'bad key', status: 401 }, 1)).toEqual({ phase: 'waiting-for-settings', reason: 'bad key', delaySeconds: CONFIGURATION_PROBE_DELAY_S });
+    expect(drainStopAfter({ kind: 'rejected', cause: 'configuration', reason: 'bad key', status: 401 }, 1)).toEqual({
+      phase: 'waiting-for-settings',
+      reason: 'bad key',
+      delaySeconds: CONFIGURATION_PROBE_DELAY_S,
+    });
   });
 
   it('holds for the admin only what Coralogix refused as it is', () => {

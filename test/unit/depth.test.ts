@@ -43,7 +43,11 @@ describe('bounding how deep a payload nests', () => {
     const payload = { keep: 'me', deep: nestedObject(MAX_PAYLOAD_DEPTH + 5) };
     const { value, cut } = boundDepth(payload);
     expect(depthOf(value)).toBe(MAX_PAYLOAD_DEPTH);
-    expect(cut).toEqual({ max_depth: MAX_PAYLOAD_DEPTH, count: 1, paths: [['deep', ...Array<string>(MAX_PAYLOAD_DEPTH - 1).fill('a')].join('.')] });
+    expect(cut).toEqual({
+      max_depth: MAX_PAYLOAD_DEPTH,
+      count: 1,
+      paths: [['deep', ...Array<string>(MAX_PAYLOAD_DEPTH - 1).fill('a')].join('.')],
+    });
     expect(JSON.stringify(value)).toContain(`"${NESTED_TOO_DEEP}"`);
     expect((value as { keep: string }).keep).toBe('me');
     expect(depthOf(payload)).toBe(MAX_PAYLOAD_DEPTH + 6);
@@ -105,12 +109,20 @@ describe('transforming a payload nested 10,000 levels deep', () => {
   });
 
   it('forwards an unknown event type nested that deep, with the cut among its problems', () => {
-    const payload = { eventType: 'avi:bitbucket:forked:repository', repository: { uuid: '{r}' }, deep: nestedObject(LEVELS), list: nestedArray(LEVELS) };
+    const payload = {
+      eventType: 'avi:bitbucket:forked:repository',
+      repository: { uuid: '{r}' },
+      deep: nestedObject(LEVELS),
+      list: nestedArray(LEVELS),
+    };
     const result = transformEvent(payload, { destination, receivedAtMs: RECEIVED_AT, omitFreeText: true });
     expect(result.kind).toBe('unrecognised');
     if (result.kind !== 'unrecognised') return;
     const text = JSON.parse(result.entry.text) as { event: { nested_too_deep: { count: number; paths: string[] } } };
-    expect(text.event.nested_too_deep).toMatchObject({ count: 2, paths: [expect.stringMatching(/^deep\.a\./), expect.stringMatching(/^list\.0\./)] });
+    expect(text.event.nested_too_deep).toMatchObject({
+      count: 2,
+      paths: [expect.stringMatching(/^deep\.a\./), expect.stringMatching(/^list\.0\./)],
+    });
     expect(result.problems.at(-1)).toMatch(/nested deeper than 64 levels in 2 place\(s\)/);
     expect(deepestSerialized).toBeLessThanOrEqual(MAX_PAYLOAD_DEPTH + 5);
   });
@@ -120,6 +132,8 @@ describe('transforming a payload nested 10,000 levels deep', () => {
     first.deep = nestedObject(LEVELS);
     const again = fixture('push.repository');
     again.deep = nestedObject(LEVELS);
-    expect(transformEvent(first, { destination, receivedAtMs: RECEIVED_AT }).eventId).toBe(transformEvent(again, { destination, receivedAtMs: RECEIVED_AT }).eventId);
+    expect(transformEvent(first, { destination, receivedAtMs: RECEIVED_AT }).eventId).toBe(
+      transformEvent(again, { destination, receivedAtMs: RECEIVED_AT }).eventId,
+    );
   });
 });

@@ -10,7 +10,10 @@ const RECEIVED_AT = Date.parse('2026-11-21T00:00:00Z');
 
 describe('event time', () => {
   it('keeps microseconds in the millisecond timestamp and nanoseconds in hiResTimestamp', () => {
-    expect(parseEventTime('2026-11-09T11:53:19.811204Z')).toEqual({ ms: Date.parse('2026-11-09T11:53:19.811Z') + 0.204, nanos: `${Date.parse('2026-11-09T11:53:19Z') / 1000}811204000` });
+    expect(parseEventTime('2026-11-09T11:53:19.811204Z')).toEqual({
+      ms: Date.parse('2026-11-09T11:53:19.811Z') + 0.204,
+      nanos: `${Date.parse('2026-11-09T11:53:19Z') / 1000}811204000`,
+    });
   });
 
   it('keeps nanoseconds', () => {
@@ -61,7 +64,11 @@ describe('transforming an event into a Coralogix entry', () => {
     const payload = { eventType: 'avi:bitbucket:forked:repository', repository: { uuid: '{r}' }, timestamp: '2026-11-09T11:53:19Z' };
     const result = transformEvent(payload, { destination, receivedAtMs: RECEIVED_AT });
     expect(result.kind).toBe('unrecognised');
-    expect(result.entry).toMatchObject({ severity: 4, className: 'avi:bitbucket:forked:repository', timestamp: Date.parse('2026-11-09T11:53:19Z') });
+    expect(result.entry).toMatchObject({
+      severity: 4,
+      className: 'avi:bitbucket:forked:repository',
+      timestamp: Date.parse('2026-11-09T11:53:19Z'),
+    });
     const text = JSON.parse(result.entry.text);
     expect(text).toMatchObject({ source_system: 'bitbucket', event: { unrecognised: true }, forge_payload: payload });
     expect(text.event.problems.length).toBeGreaterThan(0);
@@ -79,7 +86,9 @@ describe('event selection', () => {
 
   it('forwards selected events only', () => {
     expect(isForwarded('avi:bitbucket:push:repository', { forwardedEvents: ['avi:bitbucket:push:repository'], coverage: full })).toBe(true);
-    expect(isForwarded('avi:bitbucket:created:repository', { forwardedEvents: ['avi:bitbucket:push:repository'], coverage: full })).toBe(false);
+    expect(isForwarded('avi:bitbucket:created:repository', { forwardedEvents: ['avi:bitbucket:push:repository'], coverage: full })).toBe(
+      false,
+    );
   });
 
   it('always forwards types it does not know', () => {
@@ -89,8 +98,25 @@ describe('event selection', () => {
   it.each([
     ['OFF', []],
     ['BASE', ['avi:bitbucket:created:repository', 'avi:bitbucket:updated:repository', 'avi:bitbucket:deleted:repository']],
-    ['ADVANCED', ['avi:bitbucket:created:repository', 'avi:bitbucket:updated:repository', 'avi:bitbucket:push:repository', 'avi:bitbucket:deleted:repository']],
-    ['FULL', ['avi:bitbucket:created:repository', 'avi:bitbucket:updated:repository', 'avi:bitbucket:push:repository', 'avi:bitbucket:deleted:repository', 'avi:bitbucket:created:commit-comment']],
+    [
+      'ADVANCED',
+      [
+        'avi:bitbucket:created:repository',
+        'avi:bitbucket:updated:repository',
+        'avi:bitbucket:push:repository',
+        'avi:bitbucket:deleted:repository',
+      ],
+    ],
+    [
+      'FULL',
+      [
+        'avi:bitbucket:created:repository',
+        'avi:bitbucket:updated:repository',
+        'avi:bitbucket:push:repository',
+        'avi:bitbucket:deleted:repository',
+        'avi:bitbucket:created:commit-comment',
+      ],
+    ],
   ] as const)('forwards up to the area level: repository area at %s', (setting, expected) => {
     const choice = { forwardedEvents: [...EVENT_TYPES], coverage: { ...full, REPOSITORY: setting } };
     expect(EVENT_TYPES.filter((type) => catalogEntry(type).area === 'REPOSITORY' && isForwarded(type, choice))).toEqual(expected);
@@ -127,8 +153,15 @@ describe('no email address in any string, key or name of an entry', () => {
 
   it('scrubs the application name, a static subsystem name, and the type of an unknown event', () => {
     const payload = { eventType: 'avi:bitbucket:jane@example.com', repository: { uuid: '{r}' } };
-    const result = transformEvent(payload, { destination: { applicationName: 'ops@corp.example', subsystemName: 'alerts@corp.example' }, receivedAtMs: RECEIVED_AT });
-    expect(result.entry).toMatchObject({ applicationName: EMAIL_REPLACEMENT, subsystemName: EMAIL_REPLACEMENT, className: `avi:bitbucket:${EMAIL_REPLACEMENT}` });
+    const result = transformEvent(payload, {
+      destination: { applicationName: 'ops@corp.example', subsystemName: 'alerts@corp.example' },
+      receivedAtMs: RECEIVED_AT,
+    });
+    expect(result.entry).toMatchObject({
+      applicationName: EMAIL_REPLACEMENT,
+      subsystemName: EMAIL_REPLACEMENT,
+      className: `avi:bitbucket:${EMAIL_REPLACEMENT}`,
+    });
     expect(result.eventType).toBe(`avi:bitbucket:${EMAIL_REPLACEMENT}`);
     expect(JSON.stringify(result)).not.toMatch(ADDRESS);
   });
@@ -158,7 +191,10 @@ describe('no email address in any string, key or name of an entry', () => {
     const before = scannedSoFar();
     const result = transformEvent(payload, { destination, receivedAtMs: RECEIVED_AT });
     const scanned = scannedSoFar() - before;
-    expect(JSON.parse(result.entry.text).trimmed.strings_shortened).toEqual(['bitbucket.changes.description.new', 'audit.changedValues.1.to']);
+    expect(JSON.parse(result.entry.text).trimmed.strings_shortened).toEqual([
+      'bitbucket.changes.description.new',
+      'audit.changedValues.1.to',
+    ]);
     // The description appears twice (record and audit); each copy is scanned up to the cut plus the
     // longest address, not over its 200,000 characters.
     expect(scanned).toBeLessThan(4 * 2 * (1024 + LONGEST_ADDRESS) + result.entry.text.length);
@@ -166,7 +202,8 @@ describe('no email address in any string, key or name of an entry', () => {
 
   it('removes an address that straddles the cut of a trimmed description whole', () => {
     const payload = fixture('updated.repository');
-    (payload.changes as { description: { new: { value: string } } }).description.new.value = `${'x'.repeat(1010)} jane.doe@example.com ${'y'.repeat(200_000)}`;
+    (payload.changes as { description: { new: { value: string } } }).description.new.value =
+      `${'x'.repeat(1010)} jane.doe@example.com ${'y'.repeat(200_000)}`;
     const result = transformEvent(payload, { destination, receivedAtMs: RECEIVED_AT });
     const text = JSON.parse(result.entry.text);
     expect(text.trimmed.strings_shortened).toContain('bitbucket.changes.description.new');

@@ -1,9 +1,31 @@
-import { EMAIL_REPLACEMENT, LONGEST_ADDRESS, OMITTED, omitFreeText, redactedJson, redactEmails, scannedSoFar, scrubbedPrefix, scrubEmails, scrubJsonText, type ScanWork } from '../../src/core/privacy';
+import {
+  EMAIL_REPLACEMENT,
+  LONGEST_ADDRESS,
+  OMITTED,
+  omitFreeText,
+  redactedJson,
+  redactEmails,
+  scannedSoFar,
+  scrubbedPrefix,
+  scrubEmails,
+  scrubJsonText,
+  type ScanWork,
+} from '../../src/core/privacy';
 
 describe('privacy', () => {
   it('removes email addresses from every string, however deep', () => {
-    const record = { a: 'Signed-off-by: Jane Doe <jane.doe@example.co.uk>', b: [{ c: 'ops+alerts@corp.example' }], d: 42, e: 'no address @ here' };
-    expect(redactEmails(record)).toEqual({ a: `Signed-off-by: Jane Doe <${EMAIL_REPLACEMENT}>`, b: [{ c: EMAIL_REPLACEMENT }], d: 42, e: 'no address @ here' });
+    const record = {
+      a: 'Signed-off-by: Jane Doe <jane.doe@example.co.uk>',
+      b: [{ c: 'ops+alerts@corp.example' }],
+      d: 42,
+      e: 'no address @ here',
+    };
+    expect(redactEmails(record)).toEqual({
+      a: `Signed-off-by: Jane Doe <${EMAIL_REPLACEMENT}>`,
+      b: [{ c: EMAIL_REPLACEMENT }],
+      d: 42,
+      e: 'no address @ here',
+    });
   });
 
   it('serializes without addresses, even next to escapes, and stays valid JSON', () => {
@@ -50,12 +72,20 @@ describe('what counts as an email address', () => {
     expect(scrubEmails('remote git@bitbucket.org:team/repo.git')).toBe(`remote ${EMAIL_REPLACEMENT}:team/repo.git`);
   });
 
-  it.each([['@mention'], ['foo@'], ['a@b'], ['user@localhost'], ['a@b.c'], ['admin@10.0.0.1'], ['no address @ here'], ['@@'], ['x@.com'], ['x@-']])(
-    'leaves %p alone: no local part, or no domain with a two-letter top-level label',
-    (text) => {
-      expect(scrubEmails(text)).toBe(text);
-    },
-  );
+  it.each([
+    ['@mention'],
+    ['foo@'],
+    ['a@b'],
+    ['user@localhost'],
+    ['a@b.c'],
+    ['admin@10.0.0.1'],
+    ['no address @ here'],
+    ['@@'],
+    ['x@.com'],
+    ['x@-'],
+  ])('leaves %p alone: no local part, or no domain with a two-letter top-level label', (text) => {
+    expect(scrubEmails(text)).toBe(text);
+  });
 
   it('keeps the full stop that ends a sentence after an address', () => {
     expect(scrubEmails('Write to jane@example.com.')).toBe(`Write to ${EMAIL_REPLACEMENT}.`);
@@ -96,7 +126,10 @@ describe('scrubbing in linear time', () => {
   // a local part, forward over a domain).
   const cases: Array<[string, (n: number) => string]> = [
     ['a run of "a" with one "@" in the middle', (n) => 'a'.repeat(n / 2) + '@' + 'a'.repeat(n / 2)],
-    ['a base64-like token followed by "@x"', (n) => Buffer.from(Array.from({ length: (n * 3) / 4 }, (_, i) => (i * 37 + 11) & 255)).toString('base64') + '@x'],
+    [
+      'a base64-like token followed by "@x"',
+      (n) => Buffer.from(Array.from({ length: (n * 3) / 4 }, (_, i) => (i * 37 + 11) & 255)).toString('base64') + '@x',
+    ],
     ['a token ending in "@"', (n) => 'Q'.repeat(n) + '@'],
     ['"@" after every character', (n) => 'a@'.repeat(n / 2)],
     ['one-letter labels that never reach a top-level label', (n) => 'x@' + 'a.'.repeat(n / 2)],
@@ -181,7 +214,28 @@ describe('scrubbing serialized JSON in one pass', () => {
   });
 
   it('agrees with scrubbing the structure, on thousands of generated values', () => {
-    const pieces = ['a', 'é', '用', 'jane', '@', 'jane@', '@example.com', 'example.com', '.', ' ', '\n', '\t', '"', '\\', '\u0001', '\ud800', '\udc00', '𠮷', 'u001f', 'n'];
+    const pieces = [
+      'a',
+      'é',
+      '用',
+      'jane',
+      '@',
+      'jane@',
+      '@example.com',
+      'example.com',
+      '.',
+      ' ',
+      '\n',
+      '\t',
+      '"',
+      '\\',
+      '\u0001',
+      '\ud800',
+      '\udc00',
+      '𠮷',
+      'u001f',
+      'n',
+    ];
     let seed = 7;
     const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const text = () => Array.from({ length: Math.floor(random() * 10) }, () => pieces[Math.floor(random() * pieces.length)]).join('');

@@ -12,7 +12,10 @@ function decoded(name: string): BitbucketEvent {
 
 describe('the log record', () => {
   it('has the Coralogix Bitbucket integration envelope', () => {
-    const payload = fixture('created.repository') as { repository: { uuid: string }; actor: { type: string; uuid: string; accountId: string } };
+    const payload = fixture('created.repository') as {
+      repository: { uuid: string };
+      actor: { type: string; uuid: string; accountId: string };
+    };
     const record = buildRecord(decoded('created.repository'));
     expect(record.source_system).toBe('bitbucket');
     expect(record.bitbucket.repository).toMatchObject({
@@ -44,12 +47,19 @@ describe('the log record', () => {
       closed: false,
     });
     expect((change.commits as unknown[]).length).toBe(3);
-    expect(change.commits).toContainEqual(expect.objectContaining({ hash: 'd6fbefaed40ce54d461d46677a5a76c7383856f2', message: 'Add refund amount validation\n' }));
+    expect(change.commits).toContainEqual(
+      expect.objectContaining({ hash: 'd6fbefaed40ce54d461d46677a5a76c7383856f2', message: 'Add refund amount validation\n' }),
+    );
   });
 
   it('maps a tag push to a tag ref with no old ref when the tag is new', () => {
     const { push } = buildRecord(decoded('push.repository.tag')).bitbucket as { push: { changes: Array<Record<string, unknown>> } };
-    expect(push.changes[0]).toMatchObject({ new: { type: 'tag', name: 'v1.4.0', target: { message: 'Release 1.4.0\n' } }, old: null, created: true, commits: [] });
+    expect(push.changes[0]).toMatchObject({
+      new: { type: 'tag', name: 'v1.4.0', target: { message: 'Release 1.4.0\n' } },
+      old: null,
+      created: true,
+      commits: [],
+    });
   });
 
   it('lists the fields Bitbucket truncated', () => {
@@ -80,9 +90,16 @@ describe('the log record', () => {
   });
 
   it('lists reviewers as participants, tolerating a reviewer without ids', () => {
-    const { pullrequest } = buildRecord(decoded('updated.pullrequest-reviewer-status')).bitbucket as { pullrequest: { participants: unknown[] } };
+    const { pullrequest } = buildRecord(decoded('updated.pullrequest-reviewer-status')).bitbucket as {
+      pullrequest: { participants: unknown[] };
+    };
     expect(pullrequest.participants).toEqual([
-      expect.objectContaining({ role: 'REVIEWER', state: 'approved', approved: true, user: expect.objectContaining({ account_id: '712020:c1bd0dde-cb2b-44f4-9a91-7da2b5f15ec6' }) }),
+      expect.objectContaining({
+        role: 'REVIEWER',
+        state: 'approved',
+        approved: true,
+        user: expect.objectContaining({ account_id: '712020:c1bd0dde-cb2b-44f4-9a91-7da2b5f15ec6' }),
+      }),
       expect.objectContaining({ role: 'REVIEWER', state: 'changes_requested', approved: false, user: { type: 'user' } }),
     ]);
   });
@@ -91,7 +108,10 @@ describe('the log record', () => {
     const record = buildRecord(decoded('completed.deployment'));
     // What Coralogix receives is the serialized record.
     expect(JSON.parse(JSON.stringify(record.bitbucket))).not.toHaveProperty('actor');
-    expect(record.bitbucket).toMatchObject({ deployment: { state: 'COMPLETED', status: 'FAILED' }, environment: { name: 'production', environment_type: 'PRODUCTION' } });
+    expect(record.bitbucket).toMatchObject({
+      deployment: { state: 'COMPLETED', status: 'FAILED' },
+      environment: { name: 'production', environment_type: 'PRODUCTION' },
+    });
   });
 
   it('carries unknown extra fields through, at the top level and nested', () => {

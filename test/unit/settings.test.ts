@@ -15,7 +15,10 @@ describe('settings schema', () => {
 
   it('reads settings saved before coverage and privacy existed, with their defaults', () => {
     const { coverage: _coverage, omitFreeText: _omit, ...older } = defaultStoredSettings();
-    expect(parsedSettings(older)).toMatchObject({ coverage: { REPOSITORY: 'FULL', PULL_REQUEST: 'FULL', PIPELINES: 'FULL' }, omitFreeText: false });
+    expect(parsedSettings(older)).toMatchObject({
+      coverage: { REPOSITORY: 'FULL', PULL_REQUEST: 'FULL', PIPELINES: 'FULL' },
+      omitFreeText: false,
+    });
   });
 
   it('accepts a subsystem template and refuses an unknown placeholder', () => {

@@ -1,9 +1,12 @@
 import { renderTemplate, templateProblems } from '../../src/core/template';
 
 describe('subsystem name templates', () => {
-  it.each(['bitbucket', 'bitbucket-{repository.slug}', '{project.key}/{repository.name}', '{ workspace.slug }'])('accepts %p', (template) => {
-    expect(templateProblems(template)).toEqual([]);
-  });
+  it.each(['bitbucket', 'bitbucket-{repository.slug}', '{project.key}/{repository.name}', '{ workspace.slug }'])(
+    'accepts %p',
+    (template) => {
+      expect(templateProblems(template)).toEqual([]);
+    },
+  );
 
   it.each([
     ['{repo.slug}', 'Unknown placeholder {repo.slug}'],
@@ -15,7 +18,9 @@ describe('subsystem name templates', () => {
   });
 
   it('renders placeholders from the event', () => {
-    expect(renderTemplate('bb-{project.key}-{repository.slug}', { 'project.key': 'PAY', 'repository.slug': 'payments-api' }, 'bb')).toBe('bb-PAY-payments-api');
+    expect(renderTemplate('bb-{project.key}-{repository.slug}', { 'project.key': 'PAY', 'repository.slug': 'payments-api' }, 'bb')).toBe(
+      'bb-PAY-payments-api',
+    );
   });
 
   it('says unknown for a value the event does not have', () => {

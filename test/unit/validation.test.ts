@@ -27,7 +27,10 @@ describe('validation issues in words', () => {
   });
 
   it('names the field of a fixed list of choices', () => {
-    expect(validate(oneOf(['EU1', 'US1'], 'Region'), 'EU9')).toEqual({ ok: false, issues: [{ path: [], message: 'Region is not one of the offered choices' }] });
+    expect(validate(oneOf(['EU1', 'US1'], 'Region'), 'EU9')).toEqual({
+      ok: false,
+      issues: [{ path: [], message: 'Region is not one of the offered choices' }],
+    });
     expect(validate(oneOf(['EU1', 'US1'], 'Region'), 'US1')).toEqual({ ok: true, value: 'US1' });
   });
 
@@ -73,11 +76,20 @@ describe('retry queue messages', () => {
 
   it('reads both shapes, and a field a later version added', () => {
     expect(decodeRetryMessage({ ...pending, addedLater: true })).toEqual({ ok: true, value: pending });
-    expect(decodeRetryMessage({ kind: 'deferred-event', payload: { x: 1 }, receivedAt: 5 })).toEqual({ ok: true, value: { kind: 'deferred-event', payload: { x: 1 }, receivedAt: 5 } });
+    expect(decodeRetryMessage({ kind: 'deferred-event', payload: { x: 1 }, receivedAt: 5 })).toEqual({
+      ok: true,
+      value: { kind: 'deferred-event', payload: { x: 1 }, receivedAt: 5 },
+    });
   });
 
   it('reports a broken message against the shape it meant', () => {
-    expect(decodeRetryMessage({ kind: 'deferred-event', payload: {} })).toEqual({ ok: false, issues: [{ path: ['receivedAt'], message: 'Is required' }] });
-    expect(decodeRetryMessage({ ...pending, attempts: 'one' })).toEqual({ ok: false, issues: [{ path: ['attempts'], message: 'Expected number' }] });
+    expect(decodeRetryMessage({ kind: 'deferred-event', payload: {} })).toEqual({
+      ok: false,
+      issues: [{ path: ['receivedAt'], message: 'Is required' }],
+    });
+    expect(decodeRetryMessage({ ...pending, attempts: 'one' })).toEqual({
+      ok: false,
+      issues: [{ path: ['attempts'], message: 'Expected number' }],
+    });
   });
 });

@@ -29,7 +29,11 @@ export function ApiKeyField({ hint, replacing, value, error, onChange, onReplace
             testId="api-key"
             placeholder={hint ? 'Paste the new key' : 'Paste your key'}
           />
-          {error ? <ErrorMessage testId="api-key-error">{error}</ErrorMessage> : <HelperMessage>From Coralogix → Data Flow → API Keys. It is stored as a secret and never shown again.</HelperMessage>}
+          {error ? (
+            <ErrorMessage testId="api-key-error">{error}</ErrorMessage>
+          ) : (
+            <HelperMessage>From Coralogix → Data Flow → API Keys. It is stored as a secret and never shown again.</HelperMessage>
+          )}
         </>
       ) : (
         <div className="key-set">

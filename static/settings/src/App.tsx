@@ -32,7 +32,9 @@ export function App() {
         <Heading size="large" as="h1">
           Coralogix
         </Heading>
-        <p className="lede">Stream this workspace&apos;s repository activity into Coralogix: pushes, pull requests, reviews, comments, builds and deployments.</p>
+        <p className="lede">
+          Stream this workspace&apos;s repository activity into Coralogix: pushes, pull requests, reviews, comments, builds and deployments.
+        </p>
       </div>
       {settings === null && error === null && <Spinner label="Loading settings" />}
       {error?.code === 'forbidden' && (

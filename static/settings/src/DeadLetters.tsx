@@ -4,7 +4,13 @@ import DynamicTable from '@atlaskit/dynamic-table';
 import Lozenge from '@atlaskit/lozenge';
 import SectionMessage from '@atlaskit/section-message';
 import { EVENT_CATALOG, isEventType } from '../../../src/core/catalog';
-import { ResolverKeys, type BacklogRow, type Envelope, type ResolverResults, type RetryBacklogItemResult } from '../../../src/shared/contract';
+import {
+  ResolverKeys,
+  type BacklogRow,
+  type Envelope,
+  type ResolverResults,
+  type RetryBacklogItemResult,
+} from '../../../src/shared/contract';
 import { Card } from './Card';
 import { formatTime } from './format';
 import { useResolver, type MergeResult, type ResolverError } from './useResolver';
@@ -32,7 +38,8 @@ const appendLaterPages: MergeResult<typeof ResolverKeys.listBacklog> = (kept, pa
 
 function actionOutcome(result: Envelope<RetryBacklogItemResult | DiscardBacklogItemResult>): Message {
   if (!result.ok) return failure(result.error);
-  if ('message' in result.data) return { appearance: result.data.outcome === 'delivered' ? 'success' : 'information', text: result.data.message };
+  if ('message' in result.data)
+    return { appearance: result.data.outcome === 'delivered' ? 'success' : 'information', text: result.data.message };
   return { appearance: 'information', text: 'Discarded.' };
 }
 
@@ -71,7 +78,10 @@ export function DeadLetters({ onChanged }: { onChanged: () => void }) {
     const result = await retryEvery.run({});
     await showOutcomeAndReload(
       result.ok
-        ? { appearance: 'success', text: `Sending ${result.data.waiting === 1 ? 'the waiting event' : `the ${result.data.waiting} waiting events`} in the background, oldest first.` }
+        ? {
+            appearance: 'success',
+            text: `Sending ${result.data.waiting === 1 ? 'the waiting event' : `the ${result.data.waiting} waiting events`} in the background, oldest first.`,
+          }
         : failure(result.error),
     );
   };
@@ -87,7 +97,10 @@ export function DeadLetters({ onChanged }: { onChanged: () => void }) {
         </Button>
       }
     >
-      <p className="lede">Events that could not be delivered when they happened wait here until they are: they are sent automatically, oldest first, as soon as Coralogix takes them again. Events Coralogix refused as they are wait for you to retry or discard them.</p>
+      <p className="lede">
+        Events that could not be delivered when they happened wait here until they are: they are sent automatically, oldest first, as soon
+        as Coralogix takes them again. Events Coralogix refused as they are wait for you to retry or discard them.
+      </p>
       {shown && (
         <SectionMessage appearance={shown.appearance} testId="dead-letters-message">
           <p>{shown.text}</p>
@@ -111,7 +124,14 @@ export function DeadLetters({ onChanged }: { onChanged: () => void }) {
           cells: [
             { key: 'when', content: formatTime(row.backloggedAt) },
             { key: 'event', content: isEventType(row.eventType) ? EVENT_CATALOG[row.eventType].action : row.eventType },
-            { key: 'cause', content: <Lozenge appearance={row.held ? 'removed' : 'moved'}>{row.held ? `${CAUSES[row.cause]}: needs you` : CAUSES[row.cause]}</Lozenge> },
+            {
+              key: 'cause',
+              content: (
+                <Lozenge appearance={row.held ? 'removed' : 'moved'}>
+                  {row.held ? `${CAUSES[row.cause]}: needs you` : CAUSES[row.cause]}
+                </Lozenge>
+              ),
+            },
             { key: 'reason', content: <span className="reason">{row.reason}</span> },
             { key: 'attempts', content: row.attempts },
             {

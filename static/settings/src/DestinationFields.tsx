@@ -36,19 +36,47 @@ export function DestinationFields({ regions, settings, errors, update }: Destina
       </div>
 
       <div className="row">
-        <NameField id="application-name" label="Application name" value={settings.applicationName} error={errors['settings.applicationName']} onChange={(value) => update('applicationName', value)} help="Usually the environment, e.g. production." />
-        <NameField id="subsystem-name" label="Subsystem name" value={settings.subsystemName} error={errors['settings.subsystemName']} onChange={(value) => update('subsystemName', value)} help={SUBSYSTEM_HELP} />
+        <NameField
+          id="application-name"
+          label="Application name"
+          value={settings.applicationName}
+          error={errors['settings.applicationName']}
+          onChange={(value) => update('applicationName', value)}
+          help="Usually the environment, e.g. production."
+        />
+        <NameField
+          id="subsystem-name"
+          label="Subsystem name"
+          value={settings.subsystemName}
+          error={errors['settings.subsystemName']}
+          onChange={(value) => update('subsystemName', value)}
+          help={SUBSYSTEM_HELP}
+        />
       </div>
     </>
   );
 }
 
-function NameField(props: { id: string; label: string; value: string; error: string | undefined; help: string; onChange: (value: string) => void }) {
+function NameField(props: {
+  id: string;
+  label: string;
+  value: string;
+  error: string | undefined;
+  help: string;
+  onChange: (value: string) => void;
+}) {
   return (
     <div className="field">
       <Label htmlFor={props.id}>{props.label}</Label>
       {/* Above the limit, so a name a little too long is explained rather than cut short silently. */}
-      <Textfield id={props.id} value={props.value} maxLength={NAME_MAX_LENGTH + 20} onChange={(event) => props.onChange(event.currentTarget.value)} isInvalid={props.error !== undefined} testId={props.id} />
+      <Textfield
+        id={props.id}
+        value={props.value}
+        maxLength={NAME_MAX_LENGTH + 20}
+        onChange={(event) => props.onChange(event.currentTarget.value)}
+        isInvalid={props.error !== undefined}
+        testId={props.id}
+      />
       {props.error ? <ErrorMessage testId={`${props.id}-error`}>{props.error}</ErrorMessage> : <HelperMessage>{props.help}</HelperMessage>}
     </div>
   );

@@ -1,6 +1,13 @@
 import { Checkbox } from '@atlaskit/checkbox';
 import { ErrorMessage } from '@atlaskit/form';
-import { coverageAdmits, EVENT_CATALOG, EVENT_FAMILIES, eventTypesOfFamily, type EventFamily, type EventType } from '../../../src/core/catalog';
+import {
+  coverageAdmits,
+  EVENT_CATALOG,
+  EVENT_FAMILIES,
+  eventTypesOfFamily,
+  type EventFamily,
+  type EventType,
+} from '../../../src/core/catalog';
 import type { StoredSettings } from '../../../src/core/settings';
 import { FieldGroup } from './FieldGroup';
 

@@ -1,7 +1,14 @@
 import { useState } from 'react';
 import type { StoredSettings } from '../../../src/core/settings';
 import { validate } from '../../../src/core/validation';
-import { fieldErrorsOf, ResolverKeys, saveSettingsInput, type SaveSettingsInput, type SettingsState, type TestEventResult } from '../../../src/shared/contract';
+import {
+  fieldErrorsOf,
+  ResolverKeys,
+  saveSettingsInput,
+  type SaveSettingsInput,
+  type SettingsState,
+  type TestEventResult,
+} from '../../../src/shared/contract';
 import { ApiKeyField } from './ApiKeyField';
 import { Card } from './Card';
 import { CoverageSelection } from './CoverageSelection';
@@ -67,7 +74,12 @@ export function SettingsForm({ initial, onSaved }: { initial: SettingsState; onS
     setSettings(result.data.settings);
     setApiKey('');
     setReplacingKey(false);
-    setNotice({ appearance: 'success', title: 'Settings saved', body: 'New events are sent with these settings within half a minute.', testId: 'save-success' });
+    setNotice({
+      appearance: 'success',
+      title: 'Settings saved',
+      body: 'New events are sent with these settings within half a minute.',
+      testId: 'save-success',
+    });
     onSaved();
   };
 
@@ -80,14 +92,31 @@ export function SettingsForm({ initial, onSaved }: { initial: SettingsState; onS
       return;
     }
     const delivered = result.data.outcome === 'delivered';
-    setNotice({ appearance: delivered ? 'success' : 'error', title: TEST_TITLES[result.data.outcome], body: result.data.message, testId: 'test-result' });
+    setNotice({
+      appearance: delivered ? 'success' : 'error',
+      title: TEST_TITLES[result.data.outcome],
+      body: result.data.message,
+      testId: 'test-result',
+    });
   };
 
   return (
     <Card headingId="connection-heading" title="Connection">
-      <ApiKeyField hint={stored.apiKeyHint} replacing={replacingKey} value={apiKey} error={errors.apiKey} onChange={setApiKey} onReplace={() => setReplacingKey(true)} />
+      <ApiKeyField
+        hint={stored.apiKeyHint}
+        replacing={replacingKey}
+        value={apiKey}
+        error={errors.apiKey}
+        onChange={setApiKey}
+        onReplace={() => setReplacingKey(true)}
+      />
       <DestinationFields regions={stored.regions} settings={settings} errors={errors} update={update} />
-      <ToggleField id="forwarding" label="Forward events to Coralogix" isChecked={settings.forwardingEnabled} onToggle={() => update('forwardingEnabled', !settings.forwardingEnabled)} />
+      <ToggleField
+        id="forwarding"
+        label="Forward events to Coralogix"
+        isChecked={settings.forwardingEnabled}
+        onToggle={() => update('forwardingEnabled', !settings.forwardingEnabled)}
+      />
       <ToggleField
         id="omit-free-text"
         label="Leave out free text: commit messages, titles, descriptions"
@@ -96,7 +125,12 @@ export function SettingsForm({ initial, onSaved }: { initial: SettingsState; onS
         help="Email addresses are never forwarded. Account ids and display names are."
       />
       <CoverageSelection coverage={settings.coverage} onChange={(coverage) => update('coverage', coverage)} />
-      <EventSelection forwardedEvents={settings.forwardedEvents} coverage={settings.coverage} error={errors['settings.forwardedEvents']} onChange={(events) => update('forwardedEvents', events)} />
+      <EventSelection
+        forwardedEvents={settings.forwardedEvents}
+        coverage={settings.coverage}
+        error={errors['settings.forwardedEvents']}
+        onChange={(events) => update('forwardedEvents', events)}
+      />
       <FormActions notice={notice} saving={save.loading} testing={sendTest.loading} onSave={saveSettings} onSendTest={sendTestEvent} />
     </Card>
   );

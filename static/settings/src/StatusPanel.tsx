@@ -9,10 +9,12 @@ import { useResolver } from './useResolver';
 function health(status: StatusState): { label: string; appearance: 'success' | 'removed' | 'moved' | 'default' } {
   if (!status.configured) return { label: 'Not configured', appearance: 'default' };
   if (!status.forwardingEnabled) return { label: 'Paused', appearance: 'default' };
-  const failingSinceSuccess = status.lastFailure !== null && (status.lastSuccessAt === null || status.lastFailure.at > status.lastSuccessAt);
+  const failingSinceSuccess =
+    status.lastFailure !== null && (status.lastSuccessAt === null || status.lastFailure.at > status.lastSuccessAt);
   if (failingSinceSuccess) return { label: 'Failing', appearance: 'removed' };
   if (status.backlog.phase === 'waiting-for-settings') return { label: 'Key or region refused', appearance: 'removed' };
-  if (status.backlog.count > 0) return { label: status.backlog.phase === 'draining' ? 'Catching up' : 'Backlog waiting', appearance: 'moved' };
+  if (status.backlog.count > 0)
+    return { label: status.backlog.phase === 'draining' ? 'Catching up' : 'Backlog waiting', appearance: 'moved' };
   return { label: 'Healthy', appearance: 'success' };
 }
 
@@ -50,9 +52,12 @@ export function StatusPanel({ reloadToken }: { reloadToken: number }) {
           {status.backlog.dropped && (
             <SectionMessage appearance="warning" testId="backlog-dropped">
               <p>
-                {status.backlog.dropped.count} undelivered {status.backlog.dropped.count === 1 ? 'event was' : 'events were'} dropped to stay within the backlog&apos;s capacity (kept between {formatTime(status.backlog.dropped.firstBackloggedAt)} and{' '}
+                {status.backlog.dropped.count} undelivered {status.backlog.dropped.count === 1 ? 'event was' : 'events were'} dropped to
+                stay within the backlog&apos;s capacity (kept between {formatTime(status.backlog.dropped.firstBackloggedAt)} and{' '}
                 {formatTime(status.backlog.dropped.lastBackloggedAt)}).{' '}
-                {status.backlog.dropped.reportedAt === null ? 'Coralogix will be told as soon as it takes entries again.' : 'An entry in Coralogix says so too.'}
+                {status.backlog.dropped.reportedAt === null
+                  ? 'Coralogix will be told as soon as it takes entries again.'
+                  : 'An entry in Coralogix says so too.'}
               </p>
             </SectionMessage>
           )}
@@ -71,7 +76,9 @@ export function StatusPanel({ reloadToken }: { reloadToken: number }) {
               {status.lastFailure ? `${ago(status.lastFailure.at)}: ${status.lastFailure.reason}` : 'none'}
             </dd>
             <dt>Last heartbeat</dt>
-            <dd data-testid="last-heartbeat">{status.lastHeartbeat ? `${ago(status.lastHeartbeat.at)} (${status.lastHeartbeat.outcome})` : 'not yet'}</dd>
+            <dd data-testid="last-heartbeat">
+              {status.lastHeartbeat ? `${ago(status.lastHeartbeat.at)} (${status.lastHeartbeat.outcome})` : 'not yet'}
+            </dd>
           </dl>
           <p className="muted">Failures are counted at once; deliveries may take up to a minute to show.</p>
         </>

@@ -5,7 +5,11 @@ import { call } from './api';
 export type ResolverError = Extract<Envelope<unknown>, { ok: false }>['error'];
 
 /** How a new result joins the one kept: by default it replaces it; a paged list appends instead. */
-export type MergeResult<K extends ResolverKey> = (kept: ResolverResults[K] | null, received: ResolverResults[K], input: ResolverPayload<K>) => ResolverResults[K];
+export type MergeResult<K extends ResolverKey> = (
+  kept: ResolverResults[K] | null,
+  received: ResolverResults[K],
+  input: ResolverPayload<K>,
+) => ResolverResults[K];
 
 export interface ResolverCall<K extends ResolverKey> {
   /** The last result received, kept when a later call fails so the page keeps showing it. */
