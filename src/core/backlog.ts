@@ -1,5 +1,5 @@
 import { Severity } from './catalog';
-import type { CoralogixEntry } from './coralogix-entry';
+import { appNoticeEntry, type CoralogixEntry, type EntryDestination } from './coralogix-entry';
 import type { DeliveryOutcome } from './outcome';
 import type { FailureCause } from './retry-policy';
 import { MAX_RETRY_DELAY_S, retryDelaySeconds } from './retry-policy';
@@ -86,31 +86,16 @@ export interface DroppedEvents {
   reportedAt: number | null;
 }
 
-/** The entry that tells Coralogix users what is missing from their stream, and from when. */
 /** The entry that tells Coralogix, once it takes entries again, how many events were dropped for room, and from when. */
-export function droppedEventsEntry(
-  destination: Pick<CoralogixEntry, 'applicationName' | 'subsystemName'>,
-  dropped: DroppedEvents,
-  now: number,
-): CoralogixEntry {
-  return {
-    applicationName: destination.applicationName,
-    subsystemName: destination.subsystemName,
-    timestamp: now,
+export function droppedEventsEntry(destination: EntryDestination, dropped: DroppedEvents, now: number): CoralogixEntry {
+  const notice = {
     severity: Severity.Error,
     category: 'backlog',
     className: BACKLOG_OVERFLOW_CLASS_NAME,
-    methodName: 'Undelivered events dropped',
-    text: droppedEventsText(dropped, now),
+    type: 'backlog-overflow',
+    action: 'Undelivered events dropped',
   };
-}
-
-export const BACKLOG_OVERFLOW_CLASS_NAME = 'bitbucket-coralogix:backlog-overflow';
-
-function droppedEventsText(dropped: DroppedEvents, now: number): string {
-  return JSON.stringify({
-    source_system: 'bitbucket',
-    event: { type: 'backlog-overflow', action: 'Undelivered events dropped', timestamp: new Date(now).toISOString() },
+  return appNoticeEntry(destination, now, notice, {
     backlog_overflow: {
       dropped_events: dropped.count,
       from: new Date(dropped.firstBackloggedAt).toISOString(),
@@ -119,6 +104,8 @@ function droppedEventsText(dropped: DroppedEvents, now: number): string {
     },
   });
 }
+
+export const BACKLOG_OVERFLOW_CLASS_NAME = 'bitbucket-coralogix:backlog-overflow';
 
 /** What an admin sees of one waiting event: everything but the entry. */
 export interface BacklogSummary {

@@ -19,3 +19,43 @@ export const coralogixEntrySchema = v.object({
 });
 
 export type CoralogixEntry = v.Infer<typeof coralogixEntrySchema>;
+
+/** Where an entry goes in Coralogix. */
+export type EntryDestination = Pick<CoralogixEntry, 'applicationName' | 'subsystemName'>;
+
+export interface AppNotice {
+  severity: NonNullable<CoralogixEntry['severity']>;
+  category: string;
+  className: string;
+  /** `event.type` of the text: which notice it is. */
+  type: string;
+  /** `event.action` and the entry's methodName: the notice in words. */
+  action: string;
+}
+
+/**
+ * An entry the app sends about itself (a heartbeat, a connection test, a backlog overflow), shaped
+ * as event entries are (`source_system`, `event`), so the same parsing rules read it.
+ */
+export function appNoticeEntry(
+  destination: EntryDestination,
+  now: number,
+  notice: AppNotice,
+  details: Readonly<Record<string, unknown>>,
+  eventFields: Readonly<Record<string, unknown>> = {},
+): CoralogixEntry {
+  return {
+    applicationName: destination.applicationName,
+    subsystemName: destination.subsystemName,
+    timestamp: now,
+    severity: notice.severity,
+    category: notice.category,
+    className: notice.className,
+    methodName: notice.action,
+    text: JSON.stringify({
+      source_system: 'bitbucket',
+      event: { ...eventFields, type: notice.type, action: notice.action, timestamp: new Date(now).toISOString() },
+      ...details,
+    }),
+  };
+}

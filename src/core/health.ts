@@ -1,5 +1,5 @@
 import { Severity } from './catalog';
-import type { CoralogixEntry } from './coralogix-entry';
+import { appNoticeEntry, type CoralogixEntry, type EntryDestination } from './coralogix-entry';
 
 // Delivery health as the status panel and the heartbeat report it; platform/health.ts keeps it.
 
@@ -65,32 +65,23 @@ export const HEARTBEAT_CLASS_NAME = 'bitbucket-coralogix:heartbeat';
  * The hourly entry that proves the stream is alive: a Coralogix "no data" alert on
  * className = bitbucket-coralogix:heartbeat fires when it goes silent.
  */
-export function heartbeatEntry(
-  destination: Pick<CoralogixEntry, 'applicationName' | 'subsystemName'>,
-  health: HealthCounts,
-  backlog: number,
-  now: number,
-): CoralogixEntry {
-  return {
-    applicationName: destination.applicationName,
-    subsystemName: destination.subsystemName,
-    timestamp: now,
+export function heartbeatEntry(destination: EntryDestination, health: HealthCounts, backlog: number, now: number): CoralogixEntry {
+  const notice = {
     severity: Severity.Debug,
     category: 'heartbeat',
     className: HEARTBEAT_CLASS_NAME,
-    methodName: 'Heartbeat',
-    text: JSON.stringify({
-      source_system: 'bitbucket',
-      event: { type: 'heartbeat', action: 'Heartbeat', timestamp: new Date(now).toISOString() },
-      heartbeat: {
-        delivered_24h: health.delivered,
-        failed_attempts_24h: health.failedAttempts,
-        backlogged_24h: health.backlogged,
-        backlog,
-        last_success_at: health.lastSuccessAt === null ? null : new Date(health.lastSuccessAt).toISOString(),
-      },
-    }),
+    type: 'heartbeat',
+    action: 'Heartbeat',
   };
+  return appNoticeEntry(destination, now, notice, {
+    heartbeat: {
+      delivered_24h: health.delivered,
+      failed_attempts_24h: health.failedAttempts,
+      backlogged_24h: health.backlogged,
+      backlog,
+      last_success_at: health.lastSuccessAt === null ? null : new Date(health.lastSuccessAt).toISOString(),
+    },
+  });
 }
 
 /**

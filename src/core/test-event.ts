@@ -1,5 +1,5 @@
 import { Severity } from './catalog';
-import type { CoralogixEntry } from './coralogix-entry';
+import { appNoticeEntry, type CoralogixEntry } from './coralogix-entry';
 import type { DeliveryOutcome } from './outcome';
 import { ingressHost, REGIONS, type RegionId } from './regions';
 
@@ -13,20 +13,14 @@ export interface TestTarget {
 
 /** A small, real entry: it travels the same transport as events. No personal data is in it. */
 export function buildTestEntry(target: TestTarget, now: number, testId: string): CoralogixEntry {
-  return {
-    applicationName: target.applicationName,
-    subsystemName: target.subsystemName,
-    timestamp: now,
-    severity: Severity.Info,
-    category: 'test',
-    className: TEST_EVENT_CLASS_NAME,
-    methodName: 'Connection test',
-    text: JSON.stringify({
-      source_system: 'bitbucket',
-      event: { id: testId, type: 'test', family: 'test', action: 'Connection test', timestamp: new Date(now).toISOString() },
-      test: { message: 'Test event from the Bitbucket to Coralogix app settings page' },
-    }),
-  };
+  const notice = { severity: Severity.Info, category: 'test', className: TEST_EVENT_CLASS_NAME, type: 'test', action: 'Connection test' };
+  return appNoticeEntry(
+    target,
+    now,
+    notice,
+    { test: { message: 'Test event from the Bitbucket to Coralogix app settings page' } },
+    { id: testId, family: 'test' },
+  );
 }
 
 export type TestOutcomeKind = 'delivered' | 'key-or-region' | 'refused' | 'too-large' | 'unreachable' | 'timeout';

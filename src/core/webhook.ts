@@ -153,14 +153,17 @@ const COMMON_EVENT_FIELDS = ['eventType', 'timestamp', 'selfGenerated', 'reposit
 
 export function webhookBody(event: BitbucketEvent, truncation: TruncationTracker): JsonObject {
   const actor = actorOf(event);
-  const common: JsonObject = {
+  // What every event's body has: the fields the mapping does not name (nothing Bitbucket adds is
+  // dropped), the repository and the actor.
+  const base = (mapped: readonly string[]): JsonObject => ({
+    ...extras(event, [...COMMON_EVENT_FIELDS, ...mapped]),
     repository: webhookRepository(event),
     actor: actor ? webhookActor(actor) : undefined,
-  };
+  });
   switch (event.eventType) {
     case 'avi:bitbucket:created:repository':
     case 'avi:bitbucket:deleted:repository':
-      return { ...extras(event, COMMON_EVENT_FIELDS), ...common };
+      return base([]);
     case 'avi:bitbucket:updated:repository': {
       const changes: JsonObject = {};
       for (const [field, change] of Object.entries(event.changes ?? {})) {
@@ -169,16 +172,15 @@ export function webhookBody(event: BitbucketEvent, truncation: TruncationTracker
           new: change.new === null ? null : truncation.text(change.new, `changes.${field}.new`),
         };
       }
-      return { ...extras(event, [...COMMON_EVENT_FIELDS, 'changes']), ...common, changes };
+      return { ...base(['changes']), changes };
     }
     case 'avi:bitbucket:push:repository':
-      return { ...extras(event, [...COMMON_EVENT_FIELDS, 'push']), ...common, push: webhookPush(event.push, truncation) };
+      return { ...base(['push']), push: webhookPush(event.push, truncation) };
     case 'avi:bitbucket:created:build-status':
     case 'avi:bitbucket:updated:build-status': {
       const status = event.buildStatus;
       return {
-        ...extras(event, [...COMMON_EVENT_FIELDS, 'buildStatus']),
-        ...common,
+        ...base(['buildStatus']),
         commit_status: {
           ...extras(status, ['key', 'commit', 'state', 'url', 'createdOn', 'updatedOn', 'refName']),
           type: 'build',
@@ -194,8 +196,7 @@ export function webhookBody(event: BitbucketEvent, truncation: TruncationTracker
     }
     case 'avi:bitbucket:created:commit-comment':
       return {
-        ...extras(event, [...COMMON_EVENT_FIELDS, 'commit', 'comment']),
-        ...common,
+        ...base(['commit', 'comment']),
         commit: { type: 'commit', hash: event.commit.hash },
         comment: { ...extras(event.comment, ['id']), id: event.comment.id, commit: { hash: event.commit.hash } },
       };
@@ -204,8 +205,7 @@ export function webhookBody(event: BitbucketEvent, truncation: TruncationTracker
     case 'avi:bitbucket:fulfilled:pullrequest':
     case 'avi:bitbucket:rejected:pullrequest':
       return {
-        ...extras(event, [...COMMON_EVENT_FIELDS, 'pullrequest']),
-        ...common,
+        ...base(['pullrequest']),
         pullrequest: webhookPullRequest(event.pullrequest, truncation, 'pullrequest'),
       };
     case 'avi:bitbucket:created:pullrequest-comment':
@@ -214,8 +214,7 @@ export function webhookBody(event: BitbucketEvent, truncation: TruncationTracker
     case 'avi:bitbucket:resolved:pullrequest-comment':
     case 'avi:bitbucket:reopened:pullrequest-comment':
       return {
-        ...extras(event, [...COMMON_EVENT_FIELDS, 'pullrequest', 'comment', 'changes']),
-        ...common,
+        ...base(['pullrequest', 'comment', 'changes']),
         pullrequest: webhookPullRequest(event.pullrequest, truncation, 'pullrequest'),
         comment: { ...extras(event.comment, ['id']), id: event.comment.id },
         changes: event.changes as JsonObject | undefined,
@@ -232,8 +231,7 @@ export function webhookBody(event: BitbucketEvent, truncation: TruncationTracker
         participated_on: reviewer.timestamp,
       }));
       return {
-        ...extras(event, [...COMMON_EVENT_FIELDS, 'pullrequest', 'reviewers']),
-        ...common,
+        ...base(['pullrequest', 'reviewers']),
         pullrequest: {
           ...webhookPullRequest(event.pullrequest, truncation, 'pullrequest'),
           participants,
@@ -245,8 +243,7 @@ export function webhookBody(event: BitbucketEvent, truncation: TruncationTracker
     case 'avi:bitbucket:started:deployment':
     case 'avi:bitbucket:completed:deployment':
       return {
-        ...extras(event, [...COMMON_EVENT_FIELDS, 'pipeline', 'deployment', 'environment']),
-        ...common,
+        ...base(['pipeline', 'deployment', 'environment']),
         ...webhookDeployment(event),
       };
   }

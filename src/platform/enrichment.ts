@@ -159,47 +159,53 @@ async function mapped<T>(lookup: Promise<Lookup<Raw>>, convert: (raw: Raw) => T)
   return 'found' in value ? { found: convert(value.found) } : value;
 }
 
-function lookups(request: EnrichmentRequest, now: number) {
+type LookupName = 'repository' | 'actor' | 'pullrequest';
+
+interface LookupTask {
+  name: LookupName;
+  cacheKey: string;
+  run: () => Promise<Lookup<unknown>>;
+}
+
+/** Repositories and users change rarely and are kept in KVS too; a pull request's state does not wait. */
+const REPOSITORY_OR_USER = { ttlMs: MEMORY_TTL_MS, store: true };
+const PULL_REQUEST = { ttlMs: PULL_REQUEST_TTL_MS, store: false };
+
+function lookupTask<T>(
+  name: LookupName,
+  cacheKey: string,
+  cache: { ttlMs: number; store: boolean },
+  now: number,
+  request: () => ReturnType<typeof requestBitbucket>,
+  convert: (raw: Raw) => T,
+): LookupTask {
+  return {
+    name,
+    cacheKey,
+    run: () => cached(cacheKey, cache.ttlMs, cache.store, now, async () => mapped(jsonOf(await request()), convert)),
+  };
+}
+
+function lookups(request: EnrichmentRequest, now: number): LookupTask[] {
   const workspace = request.workspaceUuid ? braced(request.workspaceUuid) : undefined;
   const repository = braced(request.repositoryUuid);
-  const tasks: Array<{ name: 'repository' | 'actor' | 'pullrequest'; cacheKey: string; run: () => Promise<Lookup<unknown>> }> = [];
+  const { actorId, pullRequestId } = request;
+  const tasks: LookupTask[] = [];
+  // Each call names its route where forge lint can read it (the scope check).
   if (workspace) {
-    const cacheKey = CacheKeys.repository(workspace, repository);
-    tasks.push({
-      name: 'repository',
-      cacheKey,
-      run: () =>
-        cached(cacheKey, MEMORY_TTL_MS, true, now, async () =>
-          mapped(jsonOf(await requestBitbucket(route`/2.0/repositories/${workspace}/${repository}`, ACCEPT_JSON)), repositoryInfo),
-        ),
-    });
+    const repositoryRequest = () => requestBitbucket(route`/2.0/repositories/${workspace}/${repository}`, ACCEPT_JSON);
+    tasks.push(
+      lookupTask('repository', CacheKeys.repository(workspace, repository), REPOSITORY_OR_USER, now, repositoryRequest, repositoryInfo),
+    );
   }
-  if (request.actorId) {
-    const actorId = request.actorId;
-    const cacheKey = CacheKeys.user(actorId);
-    tasks.push({
-      name: 'actor',
-      cacheKey,
-      run: () =>
-        cached(cacheKey, MEMORY_TTL_MS, true, now, async () =>
-          mapped(jsonOf(await requestBitbucket(route`/2.0/users/${actorId}`, ACCEPT_JSON)), userInfo),
-        ),
-    });
+  if (actorId) {
+    const userRequest = () => requestBitbucket(route`/2.0/users/${actorId}`, ACCEPT_JSON);
+    tasks.push(lookupTask('actor', CacheKeys.user(actorId), REPOSITORY_OR_USER, now, userRequest, userInfo));
   }
-  if (workspace && request.pullRequestId !== undefined) {
-    const id = String(request.pullRequestId);
-    const cacheKey = CacheKeys.pullRequest(repository, id);
-    tasks.push({
-      name: 'pullrequest',
-      cacheKey,
-      run: () =>
-        cached(cacheKey, PULL_REQUEST_TTL_MS, false, now, async () =>
-          mapped(
-            jsonOf(await requestBitbucket(route`/2.0/repositories/${workspace}/${repository}/pullrequests/${id}`, ACCEPT_JSON)),
-            pullRequestInfo,
-          ),
-        ),
-    });
+  if (workspace && pullRequestId !== undefined) {
+    const id = String(pullRequestId);
+    const pullRequestRequest = () => requestBitbucket(route`/2.0/repositories/${workspace}/${repository}/pullrequests/${id}`, ACCEPT_JSON);
+    tasks.push(lookupTask('pullrequest', CacheKeys.pullRequest(repository, id), PULL_REQUEST, now, pullRequestRequest, pullRequestInfo));
   }
   return tasks;
 }

@@ -18,6 +18,11 @@ const SUBSYSTEM_HELP = `Usually the component, e.g. bitbucket. To split by repos
   .map((name) => `{${name}}`)
   .join(', ')} …`;
 
+const NAME_FIELDS = [
+  { setting: 'applicationName', id: 'application-name', label: 'Application name', help: 'Usually the environment, e.g. production.' },
+  { setting: 'subsystemName', id: 'subsystem-name', label: 'Subsystem name', help: SUBSYSTEM_HELP },
+] as const;
+
 /** Where in Coralogix the entries land: the account's region, then the application and subsystem. */
 export function DestinationFields({ regions, settings, errors, update }: DestinationFieldsProps) {
   const regionOptions = regions.map((region) => ({ label: `${region.label} — ${region.domain}`, value: region.id }));
@@ -36,22 +41,17 @@ export function DestinationFields({ regions, settings, errors, update }: Destina
       </div>
 
       <div className="row">
-        <NameField
-          id="application-name"
-          label="Application name"
-          value={settings.applicationName}
-          error={errors['settings.applicationName']}
-          onChange={(value) => update('applicationName', value)}
-          help="Usually the environment, e.g. production."
-        />
-        <NameField
-          id="subsystem-name"
-          label="Subsystem name"
-          value={settings.subsystemName}
-          error={errors['settings.subsystemName']}
-          onChange={(value) => update('subsystemName', value)}
-          help={SUBSYSTEM_HELP}
-        />
+        {NAME_FIELDS.map((field) => (
+          <NameField
+            key={field.id}
+            id={field.id}
+            label={field.label}
+            value={settings[field.setting]}
+            error={errors[`settings.${field.setting}`]}
+            onChange={(value) => update(field.setting, value)}
+            help={field.help}
+          />
+        ))}
       </div>
     </>
   );
