@@ -1,6 +1,7 @@
 import { Severity } from './catalog';
 import { appNoticeEntry, type CoralogixEntry, type EntryDestination } from './coralogix-entry';
 import type { DeliveryOutcome } from './outcome';
+import type { PendingDelivery } from './pending';
 import type { FailureCause } from './retry-policy';
 import { MAX_RETRY_DELAY_S, retryDelaySeconds } from './retry-policy';
 
@@ -120,6 +121,12 @@ export interface BacklogSummary {
   backloggedAt: number;
   /** Refused as it is (malformed, too large): the drain leaves it for the admin to retry or discard. */
   held: boolean;
+}
+
+/** The summary of an entry kept now, from what its delivery carries. */
+export function backlogSummaryOf(delivery: PendingDelivery, cause: FailureCause, reason: string, now: number): BacklogSummary {
+  const { eventId, eventType, attempts, firstAttemptAt, lastAttemptAt } = delivery;
+  return { eventId, eventType, cause, reason, attempts, firstAttemptAt, lastAttemptAt, backloggedAt: now, held: isHeldCause(cause) };
 }
 
 /** Why an attempt left an entry waiting. */

@@ -1,11 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { kvs } from '@forge/kvs';
-import { backlogItemId, isHeldCause, type BacklogSummary } from '../core/backlog';
+import { backlogItemId, backlogSummaryOf, type BacklogSummary } from '../core/backlog';
 import type { PendingDelivery } from '../core/pending';
 import type { FailureCause } from '../core/retry-policy';
 import { perInstallation } from './installation';
 import { entriesWithPrefix, pageWithPrefix } from './kvs-paging';
-import { StorageKeys } from './storage-keys';
+import { HOUR_MS, hourOf, hourOfInstanceKey, instanceHourKey, StorageKeys } from './storage-keys';
 
 // The backlog in the installation's KVS. Bodies and summaries are apart, so listing and counting
 // never read an entry; item ids are time-ordered, so the drain pages oldest first. The count is
@@ -14,7 +13,6 @@ import { StorageKeys } from './storage-keys';
 
 // Forge batch operations name at most 25 keys ("Executing batch operations").
 const BATCH_KEYS = 25;
-const HOUR_MS = 3_600_000;
 
 export interface BacklogItem {
   readonly id: string;
@@ -34,18 +32,16 @@ interface TallyBase {
   folded: string[];
 }
 
-// Names this instance's tallies apart from other instances' (it carries no installation data).
-const instanceId = randomUUID().slice(0, 8);
 const talliesOfInstallation = perInstallation<Map<number, Tally>>(() => new Map());
 
 function tallyEntry(now: number, change: Partial<Tally>): { key: string; value: Tally } {
-  const hour = now - (now % HOUR_MS);
+  const hour = hourOf(now);
   const tallies = talliesOfInstallation();
   const tally = tallies.get(hour) ?? { added: 0, removed: 0 };
   tally.added += change.added ?? 0;
   tally.removed += change.removed ?? 0;
   tallies.set(hour, tally);
-  return { key: `${StorageKeys.backlogTallyPrefix}${hour}:${instanceId}`, value: { ...tally } };
+  return { key: instanceHourKey(StorageKeys.backlogTallyPrefix, hour), value: { ...tally } };
 }
 
 const bodyKey = (id: string, held: boolean) => `${held ? StorageKeys.backlogHeldPrefix : StorageKeys.backlogBodyPrefix}${id}`;
@@ -65,18 +61,8 @@ class BacklogWriteError extends Error {
  */
 export async function addToBacklog(delivery: PendingDelivery, cause: FailureCause, reason: string, now: number): Promise<string> {
   const id = backlogItemId(now, delivery.eventId);
-  const held = isHeldCause(cause);
-  const summary: BacklogSummary = {
-    eventId: delivery.eventId,
-    eventType: delivery.eventType,
-    cause,
-    reason,
-    attempts: delivery.attempts,
-    firstAttemptAt: delivery.firstAttemptAt,
-    lastAttemptAt: delivery.lastAttemptAt,
-    backloggedAt: now,
-    held,
-  };
+  const summary = backlogSummaryOf(delivery, cause, reason, now);
+  const held = summary.held;
   const body: PendingDelivery = { ...delivery, lastReason: reason };
   const result = await kvs.batchSet<unknown>([
     { key: bodyKey(id, held), value: body },
@@ -121,7 +107,7 @@ export async function holdItem(item: BacklogItem, cause: FailureCause, reason: s
     {
       key: summaryKey(item.id),
       value: {
-        ...(summary ?? summaryOf(item, now)),
+        ...(summary ?? backlogSummaryOf(item.delivery, cause, reason, now)),
         cause,
         reason,
         held: true,
@@ -157,21 +143,6 @@ export async function recordAttempt(item: BacklogItem, reason: string): Promise<
         ]
       : []),
   ]);
-}
-
-function summaryOf(item: BacklogItem, now: number): BacklogSummary {
-  const { eventId, eventType, attempts, firstAttemptAt, lastAttemptAt, lastReason } = item.delivery;
-  return {
-    eventId,
-    eventType,
-    cause: 'unavailable',
-    reason: lastReason ?? '',
-    attempts,
-    firstAttemptAt,
-    lastAttemptAt,
-    backloggedAt: now,
-    held: false,
-  };
 }
 
 export async function getBacklogItem(id: string): Promise<{ item: BacklogItem; summary: BacklogSummary } | undefined> {
@@ -221,7 +192,7 @@ export async function backlogCount(): Promise<number> {
  */
 export async function settleEmptyBacklog(now: number): Promise<void> {
   const { base, entries } = await tallies();
-  const isOld = (key: string) => Number(key.slice(StorageKeys.backlogTallyPrefix.length).split(':')[0]) < now - 2 * HOUR_MS;
+  const isOld = (key: string) => hourOfInstanceKey(StorageKeys.backlogTallyPrefix, key) < now - 2 * HOUR_MS;
   const old = entries.filter(({ key }) => isOld(key)).map(({ key }) => key);
   const remainingSum = entries.filter(({ key }) => !isOld(key)).reduce((total, { value }) => total + value.added - value.removed, 0);
   // Readers ignore folded tallies, so the count is right before, during and after their deletion.

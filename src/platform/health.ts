@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { kvs } from '@forge/kvs';
 import { perInstallation } from './installation';
 import { entriesWithPrefix } from './kvs-paging';
-import { StorageKeys } from './storage-keys';
+import { HOUR_MS, hourOf, hourOfInstanceKey, instanceHourKey, StorageKeys } from './storage-keys';
 import {
   emptyCounts,
   mergeCounts,
@@ -20,11 +19,7 @@ import { errorName } from './log-safe';
 // Buckets expire after a day. Forge may reclaim an idle instance without warning: up to a minute of
 // one instance's successful deliveries can then go uncounted (never its failures).
 export const HEALTH_FLUSH_INTERVAL_MS = 60_000;
-const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
-
-// Names this instance's buckets apart from other instances' (it carries no installation data).
-const instanceId = randomUUID().slice(0, 8);
 
 interface InstanceCounts {
   /** What this instance has written to each of its buckets (only it writes them: no read needed). */
@@ -41,10 +36,6 @@ const countsOfInstallation = perInstallation<InstanceCounts>(() => ({
   lastFlushAt: Date.now(),
   urgent: false,
 }));
-
-function hourOf(now: number): number {
-  return now - (now % HOUR_MS);
-}
 
 function pendingBucket(now: number, urgent: boolean): HealthCounts {
   const state = countsOfInstallation();
@@ -90,7 +81,7 @@ export async function flushHealth(now: number = Date.now(), options: { force?: b
   try {
     await Promise.all(
       totals.map(([hour, total]) =>
-        kvs.set(`${StorageKeys.healthBucketPrefix}${hour}:${instanceId}`, total, { ttl: { value: 25, unit: 'HOURS' } }),
+        kvs.set(instanceHourKey(StorageKeys.healthBucketPrefix, hour), total, { ttl: { value: 25, unit: 'HOURS' } }),
       ),
     );
     for (const [hour, total] of totals) written.set(hour, total);
@@ -109,7 +100,7 @@ export async function recordHeartbeat(record: HeartbeatRecord): Promise<void> {
 export async function readHealth(now: number = Date.now()): Promise<HealthSummary> {
   const total = emptyCounts();
   for await (const item of entriesWithPrefix<HealthCounts>(StorageKeys.healthBucketPrefix)) {
-    const hour = Number(item.key.slice(StorageKeys.healthBucketPrefix.length).split(':')[0]);
+    const hour = hourOfInstanceKey(StorageKeys.healthBucketPrefix, item.key);
     if (hour > now - DAY_MS) mergeCounts(total, item.value);
   }
   for (const [hour, counts] of countsOfInstallation().unflushed) if (hour > now - DAY_MS) mergeCounts(total, counts);

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+
 // Every KVS key the app writes, in one place. Forge keys allow [a-zA-Z0-9:._\s-#] only.
 export const StorageKeys = {
   settings: 'settings:v1',
@@ -33,3 +35,23 @@ export const CacheKeys = {
   user: (accountIdOrUuid: string) => `cache:user:${bare(accountIdOrUuid)}`,
   pullRequest: (repositoryUuid: string, id: string) => `cache:pr:${bare(repositoryUuid)}:${id}`,
 };
+
+export const HOUR_MS = 3_600_000;
+
+export function hourOf(now: number): number {
+  return now - (now % HOUR_MS);
+}
+
+// Names this warm instance's own keys apart from other instances' (it carries no installation data),
+// so counts are written without a read and no two instances race for a key.
+const instanceId = randomUUID().slice(0, 8);
+
+/** `<prefix><hour start ms>:<instance>`: a key only this instance writes, one an hour. */
+export function instanceHourKey(prefix: string, hour: number): string {
+  return `${prefix}${hour}:${instanceId}`;
+}
+
+/** The hour an instanceHourKey was written for. */
+export function hourOfInstanceKey(prefix: string, key: string): number {
+  return Number(key.slice(prefix.length).split(':')[0]);
+}
