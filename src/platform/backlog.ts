@@ -12,7 +12,7 @@ import { HOUR_MS, hourOf, hourOfInstanceKey, instanceHourKey, StorageKeys } from
 // against a base whenever the drain finds the backlog empty: no scan on any path.
 
 // Forge batch operations name at most 25 keys ("Executing batch operations").
-const BATCH_KEYS = 25;
+export const BATCH_KEYS = 25;
 
 export interface BacklogItem {
   readonly id: string;

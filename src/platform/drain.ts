@@ -19,7 +19,16 @@ import {
 } from '../core/backlog';
 import type { DeliverySettings } from '../core/settings';
 import { byteLength, fitEntry, REDUCED_ENTRY_TEXT_BYTES } from '../core/size';
-import { backlogCount, holdItem, oldestItems, releaseHeldItem, removeFromBacklog, settleEmptyBacklog, type BacklogItem } from './backlog';
+import {
+  backlogCount,
+  BATCH_KEYS,
+  holdItem,
+  oldestItems,
+  releaseHeldItem,
+  removeFromBacklog,
+  settleEmptyBacklog,
+  type BacklogItem,
+} from './backlog';
 import { countDelivery, countFailure, flushHealth } from './health';
 import { errorName } from './log-safe';
 import { isConflict, requestDrain } from './drain-schedule';
@@ -166,7 +175,7 @@ async function sendBatch(
   );
   if (outcome.kind === 'delivered') {
     await removeFromBacklog(batch, now);
-    const deletes = Math.ceil((batch.length * 2) / 25);
+    const deletes = Math.ceil((batch.length * 2) / BATCH_KEYS);
     budget.writeUnits += deletes;
     budget.storageRequests += deletes + 1;
     countDelivery('delivered', now, batch.length);
