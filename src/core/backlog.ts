@@ -63,9 +63,13 @@ export interface StorageSpent {
   since: number;
   readUnits: number;
   writeUnits: number;
-  /** When the last run ended and how many storage requests it made: a run right after it shares that second. */
-  lastRunAt?: number;
-  lastRunRequests?: number;
+  /**
+   * Storage requests made since `requestsSince`, which count against that one second: a run that
+   * starts within it shares it. The second does not move with each run, so runs that find it spent
+   * wait for it to end rather than renew it.
+   */
+  requestsSince?: number;
+  requests?: number;
 }
 
 export const IDLE_DRAIN_STATE: DrainState = {

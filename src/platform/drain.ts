@@ -113,6 +113,7 @@ class RunBudget {
   /** Storage requests of this run: Forge takes 1,000 a second per installation, for everything the installation does. */
   storageRequests = 0;
   private readonly startedAt: number;
+  private readonly requestsSince: number;
 
   /** Carries on the minute of an earlier run, so runs close together do not each spend a minute's share. */
   constructor(now: number, earlier: StorageSpent | undefined) {
@@ -120,17 +121,18 @@ class RunBudget {
     this.startedAt = sameMinute ? earlier.since : now;
     this.readUnits = sameMinute ? earlier.readUnits : 0;
     this.writeUnits = sameMinute ? earlier.writeUnits : 0;
-    const sameSecond = earlier?.lastRunAt !== undefined && now - earlier.lastRunAt < 1_000 && now >= earlier.lastRunAt;
-    this.storageRequests = sameSecond ? (earlier.lastRunRequests ?? 0) : 0;
+    const sameSecond = earlier?.requestsSince !== undefined && now - earlier.requestsSince < 1_000 && now >= earlier.requestsSince;
+    this.requestsSince = sameSecond ? (earlier.requestsSince ?? now) : now;
+    this.storageRequests = sameSecond ? (earlier.requests ?? 0) : 0;
   }
 
-  spent(now: number): StorageSpent {
+  spent(): StorageSpent {
     return {
       since: this.startedAt,
       readUnits: this.readUnits,
       writeUnits: this.writeUnits,
-      lastRunAt: now,
-      lastRunRequests: this.storageRequests,
+      requestsSince: this.requestsSince,
+      requests: this.storageRequests,
     };
   }
 
@@ -377,7 +379,7 @@ export async function runDrain(now: number, options: { includeHeld?: boolean; ca
         consecutiveFailures: delivered > 0 ? 1 : previous.consecutiveFailures + 1,
         drainedInRun,
         lastDrainedAt,
-        spent: budget.spent(Date.now()),
+        spent: budget.spent(),
       });
       await requestDrain(now, { delaySeconds, force: true });
     } else if (result.status === 'continuing') {
@@ -389,13 +391,13 @@ export async function runDrain(now: number, options: { includeHeld?: boolean; ca
         consecutiveFailures: 0,
         drainedInRun,
         lastDrainedAt,
-        spent: budget.spent(Date.now()),
+        spent: budget.spent(),
       });
       await requestDrain(now, { delaySeconds: result.delaySeconds, force: true });
     } else {
       const heldLeft = (await oldestItems(1, { held: true })).items.length > 0;
       if (!heldLeft) await settleEmptyBacklog(now);
-      await writeState({ ...IDLE_DRAIN_STATE, since: now, drainedInRun, lastDrainedAt, spent: budget.spent(Date.now()) });
+      await writeState({ ...IDLE_DRAIN_STATE, since: now, drainedInRun, lastDrainedAt, spent: budget.spent() });
     }
     return result;
   } finally {

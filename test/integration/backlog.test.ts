@@ -100,6 +100,22 @@ describe('the backlog', () => {
     expect(new Set(receiver.entries.map((entry) => entry.text)).size).toBe(40);
   });
 
+  it('waits out a second whose storage requests are spent without renewing it, however often it is asked', async () => {
+    await add(3);
+    const spentAt = now;
+    await platform.invoke(async () => {
+      const { kvs } = await import('@forge/kvs');
+      const spent = { since: spentAt, readUnits: 0, writeUnits: 0, requestsSince: spentAt, requests: 400 };
+      await kvs.set(StorageKeys.drainState, { ...(await app.readDrainState()), phase: 'draining', spent });
+    });
+    for (const after of [300, 600, 900]) {
+      now = spentAt + after;
+      expect(await drain()).toMatchObject({ status: 'continuing', delivered: 0 });
+    }
+    now = spentAt + 1_000;
+    expect(await drain()).toMatchObject({ status: 'drained', delivered: 3 });
+  });
+
   it('takes over a lease whose holder died, even while storage still keeps the expired lease', async () => {
     await add(3);
     await platform.invoke(async () => {
