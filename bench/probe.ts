@@ -215,6 +215,8 @@ async function drain(options: ProbeOptions): Promise<void> {
   // platform's clock is the probe's own, so Forge's storage limits meet the events at a pace a busy
   // workspace could have (600 a minute) and the drain's runs as far apart as it asks.
   let clock = Date.now();
+  // The app reads the time as Date.now(), as it does on Forge, where that is the platform's time too.
+  Date.now = () => clock;
   const platform = new ForgePlatform({ manifestPath: options.manifest, now: () => clock });
   serveBitbucket(platform);
   const app = loadApp(options.bundle);
