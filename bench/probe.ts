@@ -1,17 +1,20 @@
 import { copyFileSync } from 'node:fs';
 import { CoralogixReceiver } from '../sandbox/coralogix-receiver';
 import { ForgePlatform, unguardedFetch } from '../sandbox/platform/forge-platform';
+import type { HandlerName, Handlers } from './bundles';
 import { BENCH_SETTINGS, INGRESS_HOST, KEY, ordinaryPush, serveBitbucket, WORST_CASES, type BenchEvent } from './workload';
 
 // One measurement in a Node process of its own, started by bench/run.ts. bench/run.ts bundles this
-// file with esbuild and runs it with plain `node`, so loading the deployed bundle is timed as Forge's
+// file with esbuild and runs it with plain `node`, so loading a deployed bundle is timed as Forge's
 // Node runtime loads it (no TypeScript loader in between), and the Coralogix receiver runs in the
-// parent process, so its CPU is not counted here.
+// parent process, so its CPU is not counted here. Each handler comes from its own function's bundle,
+// as Forge runs it: events from the trigger's, drains from the consumer's, settings from the resolver's.
 //
 // Usage: node probe.cjs <mode> <json options>; prints one line `BENCH_RESULT <json>`.
 
 interface ProbeOptions {
-  bundle: string;
+  /** The deployed bundle of each handler (bench/bundles.ts). */
+  bundles: Record<HandlerName, string>;
   manifest: string;
   receiverUrl: string;
   /** A KVS file holding the saved settings (written by the `setup` mode). */
@@ -19,8 +22,6 @@ interface ProbeOptions {
   rounds?: number;
   perRound?: number;
 }
-
-type DeployedApp = typeof import('../src/index');
 
 function report(result: unknown): void {
   process.stdout.write(`BENCH_RESULT ${JSON.stringify(result)}\n`);
@@ -40,10 +41,19 @@ function ownCopy(options: ProbeOptions): string {
   return copy;
 }
 
-function loadApp(bundle: string): DeployedApp {
+/** The deployed bundles this process has required, so a result can say which file it measured. */
+const loaded = new Set<string>();
+
+function loadHandler<K extends HandlerName>(options: ProbeOptions, handler: K): Handlers[K] {
+  const file = options.bundles[handler];
+  loaded.add(file);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require(bundle) as DeployedApp;
+  const exported = (require(file) as Partial<Handlers>)[handler];
+  if (typeof exported !== 'function') throw new Error(`${file} does not export ${handler}`);
+  return exported as Handlers[K];
 }
+
+type ForwardEvent = Handlers['forwardEvent'];
 
 const cpuMicros = (since: NodeJS.CpuUsage) => {
   const used = process.cpuUsage(since);
@@ -51,8 +61,8 @@ const cpuMicros = (since: NodeJS.CpuUsage) => {
 };
 const wallMs = (since: bigint) => Number(process.hrtime.bigint() - since) / 1e6;
 
-async function forward(platform: ForgePlatform, app: DeployedApp, event: BenchEvent): Promise<void> {
-  const result = await platform.invoke(() => app.forwardEvent(event, {}));
+async function forward(platform: ForgePlatform, forwardEvent: ForwardEvent, event: BenchEvent): Promise<void> {
+  const result = await platform.invoke(() => forwardEvent(event, {}));
   const outcome = result.value as { status?: string; attempt?: { result?: string } } | undefined;
   if (!result.ok || outcome?.status !== 'handled' || outcome.attempt?.result !== 'delivered') {
     throw new Error(`an event was not delivered: ${JSON.stringify(outcome ?? String(result.error))}`);
@@ -62,23 +72,24 @@ async function forward(platform: ForgePlatform, app: DeployedApp, event: BenchEv
 async function setup(options: ProbeOptions): Promise<void> {
   const platform = new ForgePlatform({ manifestPath: options.manifest, kvsFile: options.kvsFile });
   serveBitbucket(platform);
-  const app = loadApp(options.bundle);
-  const saved = await platform.callResolver(app.settingsResolver, 'settings/save', BENCH_SETTINGS, { accountId: 'admin' });
+  const saved = await platform.callResolver(loadHandler(options, 'settingsResolver'), 'settings/save', BENCH_SETTINGS, {
+    accountId: 'admin',
+  });
   if (!saved.ok || !(saved.value as { ok?: boolean }).ok) throw new Error(`could not save the settings: ${JSON.stringify(saved.value)}`);
   report({ saved: true });
 }
 
-/** A new instance: require of the deployed bundle, then its first event (settings read, enrichment, delivery). */
+/** A new instance of the trigger: require of its deployed bundle, then its first event (settings read, enrichment, delivery). */
 async function cold(options: ProbeOptions): Promise<void> {
   const platform = platformFor(options, ownCopy(options));
   const event = ordinaryPush(Number(process.pid));
   const cpu = process.cpuUsage();
   const started = process.hrtime.bigint();
-  const app = loadApp(options.bundle);
+  const forwardEvent = loadHandler(options, 'forwardEvent');
   const requireMs = wallMs(started);
   const requireCpuMs = cpuMicros(cpu) / 1000;
-  await forward(platform, app, event);
-  report({ requireMs, requireCpuMs, coldStartMs: wallMs(started), coldStartCpuMs: cpuMicros(cpu) / 1000 });
+  await forward(platform, forwardEvent, event);
+  report({ requireMs, requireCpuMs, coldStartMs: wallMs(started), coldStartCpuMs: cpuMicros(cpu) / 1000, loaded: [...loaded] });
 }
 
 type Kind = 'app' | 'platform' | 'limit';
@@ -102,14 +113,14 @@ async function warm(options: ProbeOptions): Promise<void> {
   const rounds = options.rounds ?? 20;
   const perRound = options.perRound ?? 100;
   const platform = platformFor(options, ownCopy(options));
-  const app = loadApp(options.bundle);
+  const forwardEvent = loadHandler(options, 'forwardEvent');
 
   // The entries the app sends, recorded by a receiver of this process before anything is timed
   // (it also warms the instance: settings cached, every repository and actor enriched).
   const capture = await CoralogixReceiver.start({ apiKeys: [KEY] });
   platform.routeEgress(INGRESS_HOST, capture.url);
   const primed = rounds * perRound;
-  for (let n = 0; n < primed; n += 1) await forward(platform, app, ordinaryPush(1_000_000 + n));
+  for (let n = 0; n < primed; n += 1) await forward(platform, forwardEvent, ordinaryPush(1_000_000 + n));
   const bodies = capture.entries.map((entry) => JSON.stringify([entry]));
   await capture.close();
   platform.routeEgress(INGRESS_HOST, options.receiverUrl);
@@ -124,7 +135,7 @@ async function warm(options: ProbeOptions): Promise<void> {
     if (response.status !== 200) throw new Error(`HTTP ${response.status}`);
   };
   const steps: Record<Kind, (n: number) => Promise<unknown>> = {
-    app: (n) => forward(platform, app, ordinaryPush(n)),
+    app: (n) => forward(platform, forwardEvent, ordinaryPush(n)),
     platform: (n) => platform.invoke(() => post(fetch, ingress, bodies[n % bodies.length] as string)),
     limit: (n) => post(direct, `${options.receiverUrl}/logs/v1/singles`, bodies[n % bodies.length] as string),
   };
@@ -155,8 +166,8 @@ async function warm(options: ProbeOptions): Promise<void> {
 /** Each worst case several times on a warm instance; CPU and wall time of each event. */
 async function worst(options: ProbeOptions): Promise<void> {
   const platform = platformFor(options, ownCopy(options));
-  const app = loadApp(options.bundle);
-  for (let n = 0; n < 20; n += 1) await forward(platform, app, ordinaryPush(2_000_000 + n));
+  const forwardEvent = loadHandler(options, 'forwardEvent');
+  for (let n = 0; n < 20; n += 1) await forward(platform, forwardEvent, ordinaryPush(2_000_000 + n));
   const repeats = 5;
   const cases = [];
   for (const { name, event } of WORST_CASES) {
@@ -166,7 +177,7 @@ async function worst(options: ProbeOptions): Promise<void> {
     for (const payload of events) {
       const cpu = process.cpuUsage();
       const started = process.hrtime.bigint();
-      await forward(platform, app, payload);
+      await forward(platform, forwardEvent, payload);
       cpuMs.push(cpuMicros(cpu) / 1000);
       wall.push(wallMs(started));
     }
@@ -176,7 +187,7 @@ async function worst(options: ProbeOptions): Promise<void> {
 }
 
 /**
- * Peak resident memory of an instance that took a burst and every worst case, with the app loaded
+ * Peak resident memory of a trigger instance that took a burst and every worst case, with its bundle loaded
  * (`memory`) or only the platform's share of the same work (`memory-baseline`).
  */
 async function memory(options: ProbeOptions, withApp: boolean): Promise<void> {
@@ -185,10 +196,10 @@ async function memory(options: ProbeOptions, withApp: boolean): Promise<void> {
   const headers = { 'Content-Type': 'application/json', Authorization: `Bearer ${KEY}` };
   const ingress = `https://${INGRESS_HOST}/logs/v1/singles`;
   if (withApp) {
-    const app = loadApp(options.bundle);
-    for (let n = 0; n < events; n += 1) await forward(platform, app, ordinaryPush(4_000_000 + n));
+    const forwardEvent = loadHandler(options, 'forwardEvent');
+    for (let n = 0; n < events; n += 1) await forward(platform, forwardEvent, ordinaryPush(4_000_000 + n));
     for (let round = 0; round < 3; round += 1) {
-      for (const { event } of WORST_CASES) await forward(platform, app, event(5_000_000 + round * 1000));
+      for (const { event } of WORST_CASES) await forward(platform, forwardEvent, event(5_000_000 + round * 1000));
     }
   } else {
     const body = JSON.stringify([
@@ -219,14 +230,17 @@ async function drain(options: ProbeOptions): Promise<void> {
   Date.now = () => clock;
   const platform = new ForgePlatform({ manifestPath: options.manifest, now: () => clock });
   serveBitbucket(platform);
-  const app = loadApp(options.bundle);
-  const saved = await platform.callResolver(app.settingsResolver, 'settings/save', BENCH_SETTINGS, { accountId: 'admin' });
+  const saved = await platform.callResolver(loadHandler(options, 'settingsResolver'), 'settings/save', BENCH_SETTINGS, {
+    accountId: 'admin',
+  });
   if (!saved.ok || !(saved.value as { ok?: boolean }).ok) throw new Error(`could not save the settings: ${JSON.stringify(saved.value)}`);
+  const forwardEvent = loadHandler(options, 'forwardEvent');
+  const retryDelivery = loadHandler(options, 'retryDelivery');
   const events = options.rounds ?? 5_000;
   // Nothing listens on the discard port: every send is refused, and every event is kept.
   platform.routeEgress(INGRESS_HOST, 'http://127.0.0.1:9');
   for (let n = 0; n < events; n += 1) {
-    const result = await platform.invoke(() => app.forwardEvent(ordinaryPush(6_000_000 + n), {}));
+    const result = await platform.invoke(() => forwardEvent(ordinaryPush(6_000_000 + n), {}));
     const outcome = result.value as { status?: string; attempt?: { result?: string } } | undefined;
     if (!result.ok || outcome?.attempt?.result !== 'backlogged')
       throw new Error(`an event was not kept: ${JSON.stringify(outcome ?? String(result.error))}`);
@@ -240,7 +254,7 @@ async function drain(options: ProbeOptions): Promise<void> {
   let runs = 0;
   for (;;) {
     runs += 1;
-    const result = await platform.invoke(() => app.retryDelivery({ body: { kind: 'drain' } }, {}));
+    const result = await platform.invoke(() => retryDelivery({ body: { kind: 'drain' } }, {}));
     const run = (result.value as { drain?: { status?: string; delaySeconds?: number } } | undefined)?.drain;
     if (!result.ok || (run?.status !== 'drained' && run?.status !== 'continuing'))
       throw new Error(`a drain failed: ${JSON.stringify(result.value ?? String(result.error))}`);

@@ -5,12 +5,15 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { CoralogixReceiver } from '../sandbox/coralogix-receiver';
 import { DRAIN_READ_UNITS_PER_MINUTE } from '../src/core/backlog';
+import { deployedBundleFiles, deployedBundles } from './bundles';
 import { buildProbe, runProbe as probe } from './probe-client';
 import { KEY, WORST_CASES } from './workload';
 
 // `npm run bench`: what a Forge vendor pays and a user waits for, measured on the backend exactly as
 // `forge deploy` bundles it (scripts/build-backend.mjs). Every measurement runs in a Node process of
 // its own (bench/probe.ts); the loopback Coralogix receiver runs here, so its CPU is not counted.
+// `forge deploy` makes one bundle per handler module; the size and cold-load targets apply to the
+// trigger's, the one Forge cold-starts for Bitbucket events.
 
 const ROOT = path.resolve(__dirname, '..');
 const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 11);
@@ -41,6 +44,8 @@ interface ColdResult {
   requireCpuMs: number;
   coldStartMs: number;
   coldStartCpuMs: number;
+  /** The bundles the probe required: the trigger's alone. */
+  loaded: string[];
 }
 interface WarmResult {
   rounds: number;
@@ -85,13 +90,17 @@ async function main(): Promise<void> {
   const work = mkdtempSync(path.join(tmpdir(), 'bench-'));
   const bundleDir = path.join(work, 'bundle');
   execFileSync(process.execPath, [path.join(ROOT, 'scripts/build-backend.mjs'), bundleDir], { stdio: 'inherit' });
-  const bundle = path.join(bundleDir, 'index.cjs');
-  const bundleKb = statSync(bundle).size / 1024;
+  const manifestPath = path.join(ROOT, 'manifest.yml');
+  const deployed = deployedBundles(bundleDir, manifestPath);
+  const kb = (file: string) => statSync(file).size / 1024;
+  const trigger = deployed.forwardEvent;
+  const bundleKb = kb(trigger.file);
+  const bundles = deployedBundleFiles(bundleDir, manifestPath);
   const probeFile = path.join(work, 'probe.cjs');
   buildProbe(probeFile);
 
   const receiver = await CoralogixReceiver.start({ apiKeys: [KEY] });
-  const options = { bundle, manifest: path.join(ROOT, 'manifest.yml'), receiverUrl: receiver.url, kvsFile: path.join(work, 'kvs.json') };
+  const options = { bundles, manifest: manifestPath, receiverUrl: receiver.url, kvsFile: path.join(work, 'kvs.json') };
   await probe(probeFile, 'setup', options);
 
   const colds: ColdResult[] = [];
@@ -104,6 +113,8 @@ async function main(): Promise<void> {
   const delivered = receiver.entries.length;
   await receiver.close();
 
+  for (const run of colds)
+    if (run.loaded.join() !== trigger.file) throw new Error(`a cold start loaded ${run.loaded.join(', ')}, not the trigger's bundle alone`);
   const coldLoadMs = median(colds.map((run) => run.requireMs));
   const drainPerMinute = DRAIN_READ_UNITS_PER_MINUTE / (backlog.drainReadUnits / backlog.events);
   const coldStartMs = median(colds.map((run) => run.coldStartMs));
@@ -138,17 +149,27 @@ async function main(): Promise<void> {
     '',
     '| measure | value | target | |',
     '|---|---|---|---|',
-    `| deployed bundle (index.cjs, no source map) | ${fmt(bundleKb)} KB | ≤ ${TARGETS.bundleKb} KB | ${mark(bundleKb <= TARGETS.bundleKb)} |`,
-    `| cold load: require() of the bundle in a new Node process, median of ${colds.length} | ${fmt(coldLoadMs)} ms | ≤ ${TARGETS.coldLoadMs} ms | ${mark(coldLoadMs <= TARGETS.coldLoadMs)} |`,
+    `| deployed bundle of the trigger (${path.basename(trigger.file)}, cold-started per event; no source map) | ${fmt(bundleKb)} KB | ≤ ${TARGETS.bundleKb} KB | ${mark(bundleKb <= TARGETS.bundleKb)} |`,
+    `| cold load: require() of the trigger's bundle in a new Node process, median of ${colds.length} | ${fmt(coldLoadMs)} ms | ≤ ${TARGETS.coldLoadMs} ms | ${mark(coldLoadMs <= TARGETS.coldLoadMs)} |`,
     `| app-owned CPU per warm event (median over ${warm.rounds} rounds of ${warm.perRound}) | ${fmt(appOwnedCpu, 0)} µs | ≤ ${TARGETS.appCpuMicros} µs | ${mark(appOwnedCpu <= TARGETS.appCpuMicros)} |`,
     `| slowest event of the worst-case set, CPU | ${fmt(slowestCpuMs)} ms | ≤ ${TARGETS.worstCpuMs} ms | ${mark(slowestCpuMs <= TARGETS.worstCpuMs)} |`,
     `| app.runtime.memoryMB (manifest.yml) vs peak RSS ${fmt(memory.maxRssMb)} MB × ${TARGETS.headroom} = ${neededMb} MB | ${memoryMb} MB | ≥ ${neededMb} MB and ≤ ${TARGETS.memoryMb} MB | ${mark(memoryMb >= neededMb && memoryMb <= TARGETS.memoryMb)} |`,
     '',
+    '## Deployed bundles',
+    '',
+    "One bundle per handler module, as `forge deploy` builds them (no source map); each function loads only its own. The target applies to the trigger's.",
+    '',
+    '| function | bundle | size |',
+    '|---|---|---|',
+    ...Object.values(deployed).map(({ functionKey, file }) => `| ${functionKey} | ${path.basename(file)} | ${fmt(kb(file))} KB |`),
+    '',
     '## Cold start',
+    '',
+    "The trigger's bundle, in a new Node process each time.",
     '',
     '| measure | median | min | max |',
     '|---|---|---|---|',
-    `| require() of the bundle, wall | ${fmt(coldLoadMs)} ms | ${fmt(Math.min(...colds.map((r) => r.requireMs)))} ms | ${fmt(Math.max(...colds.map((r) => r.requireMs)))} ms |`,
+    `| require() of the trigger's bundle, wall | ${fmt(coldLoadMs)} ms | ${fmt(Math.min(...colds.map((r) => r.requireMs)))} ms | ${fmt(Math.max(...colds.map((r) => r.requireMs)))} ms |`,
     `| require() + first event (settings read, enrichment, delivery), wall | ${fmt(coldStartMs)} ms | ${fmt(Math.min(...colds.map((r) => r.coldStartMs)))} ms | ${fmt(Math.max(...colds.map((r) => r.coldStartMs)))} ms |`,
     `| require() + first event, CPU | ${fmt(median(colds.map((r) => r.coldStartCpuMs)))} ms | | |`,
     '',
@@ -180,7 +201,7 @@ async function main(): Promise<void> {
     '',
     '| process | peak RSS | heap used at end |',
     '|---|---|---|',
-    `| deployed bundle after 3,000 events and the worst cases 3 times | ${fmt(memory.maxRssMb)} MB | ${fmt(memory.heapUsedMb)} MB |`,
+    `| the trigger's bundle after 3,000 events and the worst cases 3 times | ${fmt(memory.maxRssMb)} MB | ${fmt(memory.heapUsedMb)} MB |`,
     `| the platform emulation alone, same number of POSTs | ${fmt(baseline.maxRssMb)} MB | ${fmt(baseline.heapUsedMb)} MB |`,
     '',
     'The memory setting is chosen against the whole process (app and emulation together), which overstates the app.',

@@ -10,7 +10,9 @@ export type FireResult =
   | { outcome: 'queued'; eventId: string; reason: string; retryInSeconds: number | null }
   | { outcome: 'held'; eventId: string; cause: string; reason: string }
   | { outcome: 'not-configured' }
-  | { outcome: 'skipped'; reason: 'forwarding-disabled' | 'not-selected' }
+  | { outcome: 'skipped'; reason: 'forwarding-disabled' | 'not-selected' | 'outside-scope' }
+  /** Only the deployment's version tag was wanted: created, or kept and retried. */
+  | { outcome: 'tagged'; eventId: string; tag: string; created: boolean }
   | { outcome: 'failed'; error: string };
 
 /** What the trigger says became of a fired event, in the terms the console and the replay report. */
@@ -21,7 +23,10 @@ export function fireResultOf(invocation: InvocationResult<unknown>, destination:
   switch (result.status) {
     case 'skipped':
       if (result.reason === 'not-configured') return { outcome: 'not-configured' };
-      return { outcome: 'skipped', reason: result.reason === 'forwarding-disabled' ? 'forwarding-disabled' : 'not-selected' };
+      if (result.reason === 'event-not-selected') return { outcome: 'skipped', reason: 'not-selected' };
+      return { outcome: 'skipped', reason: result.reason };
+    case 'tagged':
+      return { outcome: 'tagged', eventId: result.eventId, tag: result.tag.name, created: result.tag.result === 'created' };
     case 'deferred':
       return { outcome: 'queued', eventId: '', reason: result.reason, retryInSeconds: result.delaySeconds };
     case 'retry-requested':

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { ListedProject, ListedRepository, PipelineRecord } from './platform/bitbucket-emulator';
 import { EVENT_CATALOG, isEventType, type EventType } from '../src/core/catalog';
 
 // The example Bitbucket events and the Bitbucket REST answers that go with them. The files are the
@@ -8,6 +9,8 @@ import { EVENT_CATALOG, isEventType, type EventType } from '../src/core/catalog'
 
 export const FIXTURE_DIR = path.resolve(__dirname, '../test/fixtures/events');
 const BITBUCKET_REST_FILE = path.resolve(__dirname, '../test/fixtures/bitbucket/rest.json');
+const WORKSPACE_LISTING_FILE = path.resolve(__dirname, '../test/fixtures/bitbucket/workspace-listing.json');
+const PIPELINES_FILE = path.resolve(__dirname, '../test/fixtures/bitbucket/pipelines.json');
 
 export interface EventFixture {
   readonly name: string;
@@ -29,6 +32,33 @@ export function loadEventFixtures(): EventFixture[] {
 /** Bitbucket REST answers for the identifiers in the event fixtures. */
 export function bitbucketRestFixtures(): Record<string, unknown> {
   return (JSON.parse(readFileSync(BITBUCKET_REST_FILE, 'utf8')) as { routes: Record<string, unknown> }).routes;
+}
+
+/** The example events' workspace as Bitbucket names it: its {uuid} and its slug. */
+export interface FixtureWorkspace {
+  readonly uuid: string;
+  readonly slug: string;
+}
+
+export interface WorkspaceListingFixture {
+  readonly workspace: FixtureWorkspace & { readonly name: string };
+  readonly projects: readonly ListedProject[];
+  readonly repositories: readonly ListedRepository[];
+}
+
+/** The example workspace's projects and repositories, as the settings page lists them to pick the scope. */
+export function workspaceListingFixture(): WorkspaceListingFixture {
+  return JSON.parse(readFileSync(WORKSPACE_LISTING_FILE, 'utf8')) as WorkspaceListingFixture;
+}
+
+export interface PipelineFixtures {
+  readonly workspace: FixtureWorkspace;
+  readonly pipelines: readonly PipelineRecord[];
+}
+
+/** The pipelines the example deployment events name (build number, branch, commit). */
+export function bitbucketPipelineFixtures(): PipelineFixtures {
+  return JSON.parse(readFileSync(PIPELINES_FILE, 'utf8')) as PipelineFixtures;
 }
 
 /** An example event as the event console lists it: grouped by family, labelled by action. */

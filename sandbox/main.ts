@@ -12,8 +12,9 @@ no Atlassian account and no network needed.
 Options:
   --port <n>             port of the pages on http://localhost (default ${DEFAULT_PORT}; 0 picks a free one)
   --coralogix-url <url>  send entries to this Coralogix-compatible endpoint instead of the
-                         embedded receiver, e.g. your region's https://ingress.<domain>; then save
-                         the endpoint's key on the settings page
+                         embedded receiver, e.g. your region's https://ingress.<domain> (version
+                         tags then go to https://api.<domain>); then save the endpoint's keys on
+                         the settings page
   --replay <file>        push each line of <file> (one Forge event JSON object per line, blank
                          lines ignored) through the app's trigger, print a summary and exit;
                          configures the sandbox defaults first when nothing is saved
@@ -84,13 +85,15 @@ function banner(sandbox: Sandbox): string {
   const destination =
     sandbox.destination.kind === 'external'
       ? [
-          `  Entries go to   ${sandbox.destination.url} (every region's ingress host is routed there)`,
+          `  Entries go to   ${sandbox.destination.url} (every region's ingress host is routed there; version tags go to its api. host)`,
           `  API key         save the key that endpoint accepts on the settings page`,
         ]
       : [
-          `  Entries go to   the embedded Coralogix receiver (every region's ingress host is routed to it)`,
+          `  Entries go to   the embedded Coralogix receiver (every region's ingress and API host is routed to it)`,
           `  Sandbox key     ${sandbox.sandboxKey}`,
           `                  paste it on the settings page as the Send-Your-Data API key`,
+          `  Tags key        ${sandbox.sandboxTagsKey}`,
+          `                  paste it as the version tags API key (CICD integration)`,
         ];
   return [
     'Bitbucket → Coralogix sandbox: the app on an emulated Forge platform',

@@ -1,16 +1,20 @@
 import { randomBytes } from 'node:crypto';
-import type { AcceptedEntry, CoralogixReceiver } from './coralogix-receiver';
+import type { AcceptedEntry, AcceptedTag, CoralogixReceiver } from './coralogix-receiver';
 
 const RECEIVER_LOG_LIMIT = 500;
 
-export type ReceiverItem =
-  | { seq: number; receivedAt: number; kind: 'entry'; entry: AcceptedEntry }
-  | { seq: number; receivedAt: number; kind: 'refused'; status: number; error: string };
+type Item =
+  | { kind: 'entry'; entry: AcceptedEntry }
+  | { kind: 'tag'; tag: AcceptedTag }
+  /** `endpoint` is 'tags' for a refused version tag request, absent for logs. */
+  | { kind: 'refused'; status: number; error: string; endpoint?: 'tags' };
+
+export type ReceiverItem = Item & { seq: number; receivedAt: number };
 
 /**
- * What the embedded receiver took and refused, numbered so a page can ask for what came after the
- * last item it has. Refusals are read from the receiver's request log, accepted entries as they
- * arrive.
+ * What the embedded receiver took (log entries and version tags) and refused, numbered so a page can
+ * ask for what came after the last item it has. Refusals are read from the receiver's request logs,
+ * accepted entries and tags as they arrive.
  */
 export class ReceiverLog {
   private readonly items: ReceiverItem[] = [];
@@ -19,11 +23,13 @@ export class ReceiverLog {
   readonly session = randomBytes(4).toString('hex');
   private seq = 0;
   private requestCursor = 0;
+  private tagRequestCursor = 0;
 
   constructor(private readonly receiver: CoralogixReceiver) {
     receiver.onEntries((entries) => {
       for (const entry of entries) this.add({ kind: 'entry', entry });
     });
+    receiver.onTags((tag) => this.add({ kind: 'tag', tag }));
   }
 
   get lastSeq(): number {
@@ -38,6 +44,12 @@ export class ReceiverLog {
       if (request && request.status !== 200)
         this.add({ kind: 'refused', status: request.status, error: request.error ?? `HTTP ${request.status}` });
     }
+    const tagRequests = this.receiver.tagRequests;
+    for (; this.tagRequestCursor < tagRequests.length; this.tagRequestCursor += 1) {
+      const request = tagRequests[this.tagRequestCursor];
+      if (request && (request.status < 200 || request.status > 299))
+        this.add({ kind: 'refused', status: request.status, error: request.error ?? `HTTP ${request.status}`, endpoint: 'tags' });
+    }
   }
 
   after(seq: number): ReceiverItem[] {
@@ -49,9 +61,9 @@ export class ReceiverLog {
     return () => this.listeners.delete(listener);
   }
 
-  private add(item: { kind: 'entry'; entry: AcceptedEntry } | { kind: 'refused'; status: number; error: string }): void {
+  private add(item: Item): void {
     this.seq += 1;
-    const stored = { ...item, seq: this.seq, receivedAt: Date.now() } as ReceiverItem;
+    const stored: ReceiverItem = { ...item, seq: this.seq, receivedAt: Date.now() };
     this.items.push(stored);
     if (this.items.length > RECEIVER_LOG_LIMIT) this.items.shift();
     for (const listener of this.listeners) listener(stored);

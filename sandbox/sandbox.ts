@@ -1,13 +1,20 @@
 // The platform module must load before the app: it installs Forge's egress-guarded global fetch,
 // which @forge/api captures when it is first imported.
 import { ForgePlatform, type InvocationResult, type ResolverFunction } from './platform/forge-platform';
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { BridgeHost } from './bridge-host';
 import { CoralogixReceiver } from './coralogix-receiver';
 import { errorMessage, SandboxError } from './errors';
 import { fireResultOf, type FireResult } from './fire-result';
-import { bitbucketRestFixtures, loadSandboxFixtures, type SandboxFixture } from './fixtures';
+import {
+  bitbucketPipelineFixtures,
+  bitbucketRestFixtures,
+  loadSandboxFixtures,
+  workspaceListingFixture,
+  type SandboxFixture,
+} from './fixtures';
 import { QueueFile } from './queue-file';
 import { ReceiverLog } from './receiver-log';
 import { createSandboxRoutes } from './routes';
@@ -15,7 +22,7 @@ import { sandboxKeyIn } from './sandbox-key';
 import { Serial } from './serial';
 import { readSandboxState, readSettingsView, type Account, type Destination, type SandboxState } from './state';
 import { assertPortFree, assertSettingsPageBuilt, parseCoralogixUrl } from './startup-checks';
-import { ingressHost, REGION_IDS } from '../src/core/regions';
+import { egressHosts } from '../src/core/regions';
 import { defaultStoredSettings } from '../src/core/settings';
 import { forwardEvent, heartbeat, retryDelivery, settingsResolver } from '../src/index';
 import { RETRY_QUEUE_KEY } from '../src/platform/retry-queue';
@@ -63,6 +70,8 @@ export interface Sandbox {
   readonly receiverLog: ReceiverLog;
   readonly destination: Destination;
   readonly sandboxKey: string;
+  /** The version tags (CICD integration) key the receiver accepts on the tags endpoint. */
+  readonly sandboxTagsKey: string;
   readonly dataDir: string;
   readonly fixtures: readonly SandboxFixture[];
   readonly account: Account;
@@ -101,6 +110,10 @@ class SandboxInstance implements Sandbox {
   ) {
     this.receiverLog = new ReceiverLog(receiver);
     this.queueFile = new QueueFile(path.join(dataDir, 'queue.json'), platform.queue.pending, log);
+  }
+
+  get sandboxTagsKey(): string {
+    return sandboxTagsKeyOf(this.sandboxKey);
   }
 
   get url(): string | undefined {
@@ -235,6 +248,23 @@ class SandboxInstance implements Sandbox {
   }
 }
 
+/** A second sandbox key, for the tags endpoint: Coralogix takes tags with another key than logs. Stable per data folder. */
+function sandboxTagsKeyOf(sandboxKey: string): string {
+  return `cxtp_sandboxtags_${createHash('sha256').update(sandboxKey).digest('hex').slice(0, 24)}`;
+}
+
+/**
+ * Where an app's request goes under --coralogix-url: logs to the URL given. Tags are served at
+ * api.<domain>, not at the ingress, so for a Coralogix ingress URL they go to the same domain's API
+ * host; any other URL (e.g. another sandbox's receiver) takes both.
+ */
+function externalOriginFor(host: string, external: URL): string {
+  if (!host.startsWith('api.') || !external.hostname.startsWith('ingress.')) return external.origin;
+  const api = new URL(external.origin);
+  api.hostname = `api.${external.hostname.slice('ingress.'.length)}`;
+  return api.origin;
+}
+
 /**
  * The local Forge platform with the app installed: settings in a file, the retry queue drained on
  * real time, the hourly heartbeat, a Coralogix-compatible receiver as the destination, and (unless
@@ -260,14 +290,21 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   platform.bitbucket.serveWorkspaceRoles(platform.workspaceId, { [SANDBOX_ADMIN]: 'owner', [SANDBOX_MEMBER]: 'member' });
   // The example events' repositories, users and pull requests, so records are enriched as on Forge.
   platform.bitbucket.serveAll(bitbucketRestFixtures());
+  // The deployments' pipelines (version tag names use their build number and commit), and the
+  // projects and repositories the settings page offers as the scope: listed for the installation's
+  // workspace, which is where the page asks, and for the example events' own workspace.
+  const pipelines = bitbucketPipelineFixtures();
+  platform.bitbucket.servePipelines([pipelines.workspace.uuid, pipelines.workspace.slug], pipelines.pipelines);
+  const listing = workspaceListingFixture();
+  platform.bitbucket.serveWorkspaceListing([platform.workspaceId, listing.workspace.uuid, listing.workspace.slug], listing);
   platform.registerConsumer(RETRY_QUEUE_KEY, (event, context) => retryDelivery(event as Parameters<typeof retryDelivery>[0], context));
 
   // As strict as Coralogix: only the sandbox key is taken, so a different key pasted on the settings
   // page shows the wrong-key path (403, an undelivered event, its replay once the key is fixed).
-  const receiver = await CoralogixReceiver.start({ apiKeys: [sandboxKey] });
-  // The app keeps addressing https://ingress.<domain>/logs/v1/singles; the route swaps the host only.
-  const target = external ? external.origin : receiver.url;
-  for (const region of REGION_IDS) platform.routeEgress(ingressHost(region), target);
+  const receiver = await CoralogixReceiver.start({ apiKeys: [sandboxKey], tagsKeys: [sandboxTagsKeyOf(sandboxKey)] });
+  // The app keeps addressing https://ingress.<domain>/logs/v1/singles and https://api.<domain>/api/v1/external/tags;
+  // the route swaps the host only, for every host the manifest declares (undeclared hosts still fail).
+  for (const host of egressHosts()) platform.routeEgress(host, external ? externalOriginFor(host, external) : receiver.url);
 
   if (external && external.pathname !== '/')
     log(`The path ${external.pathname} of --coralogix-url is not used: the app posts to /logs/v1/singles there.`);

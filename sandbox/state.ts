@@ -17,6 +17,8 @@ export interface SandboxState {
   destination: Destination;
   /** The embedded receiver's key, meant to be pasted; absent when entries go elsewhere. */
   sandboxKey?: string;
+  /** The embedded receiver's tags API key (the CICD integration key of version tags), likewise. */
+  sandboxTagsKey?: string;
   account: Account;
   queue: { pending: number; nextDueAt: number | null };
   /** Events waiting in the app's backlog (what the settings page lists). */
@@ -32,7 +34,7 @@ export async function readSettingsView(platform: ForgePlatform): Promise<{ view:
 
 export async function readSandboxState(
   platform: ForgePlatform,
-  sandbox: { sandboxKey: string; destination: Destination; account: Account },
+  sandbox: { sandboxKey: string; sandboxTagsKey: string; destination: Destination; account: Account },
 ): Promise<SandboxState> {
   const { view, hasKey } = await readSettingsView(platform);
   // Compared here so that only the answer, never the saved key, leaves the sandbox.
@@ -52,7 +54,7 @@ export async function readSandboxState(
         }
       : {}),
     ...(sandbox.destination.kind === 'receiver'
-      ? { sandboxKey: sandbox.sandboxKey, ...(hasKey ? { keyAccepted: savedIsSandboxKey } : {}) }
+      ? { sandboxKey: sandbox.sandboxKey, sandboxTagsKey: sandbox.sandboxTagsKey, ...(hasKey ? { keyAccepted: savedIsSandboxKey } : {}) }
       : hasKey
         ? { savedKeyIsSandboxKey: savedIsSandboxKey }
         : {}),

@@ -1,11 +1,12 @@
 // `npm run build:backend`: bundles the backend as `forge deploy` does, into .forge-bundle/, so the
-// tests and the benchmark can run the file Forge would load. The settings are @forge/bundler 7.3.0's
-// (its common webpack config plus its Node runtime bundler's target, file name and .mjs rule), with
-// webpack and ts-loader at the versions it depends on. The bundler itself is not a dependency: it
-// pulls the Forge CLI's native keychain module. Fails on any webpack error or warning, as a
-// warning from the same configuration would show in `forge deploy`.
+// tests and the benchmark can run the files Forge would load: one `<module>.cjs` per handler module
+// that manifest.yml names. The settings are @forge/bundler 7.3.0's (its common webpack config plus
+// its Node runtime bundler's target, file name and .mjs rule), with webpack and ts-loader at the
+// versions it depends on. The bundler itself is not a dependency: it pulls the Forge CLI's native
+// keychain module. Fails on any webpack error or warning, as a warning from the same configuration
+// would show in `forge deploy`.
 // Usage: node scripts/build-backend.mjs [out dir]   (default .forge-bundle)
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +17,8 @@ const require = createRequire(import.meta.url);
 const appDirectory = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = path.resolve(appDirectory, process.argv[2] ?? '.forge-bundle');
 
-// One entry per module that manifest.yml's function handlers name (`index.forwardEvent` → src/index).
+// One entry per module that manifest.yml's function handlers name (`forward-event.forwardEvent` →
+// src/forward-event), as @forge/bundler's getEntryPoints derives them: each is its own bundle.
 const manifest = parse(readFileSync(path.join(appDirectory, 'manifest.yml'), 'utf8'));
 const modules = new Set((manifest.modules.function ?? []).map((f) => f.handler.split('.')[0]));
 const entry = Object.fromEntries([...modules].map((name) => [name, path.resolve(appDirectory, 'src', name)]));
@@ -72,6 +74,14 @@ webpack(config).run((err, stats) => {
   }
   const info = stats.toJson({ all: false, errors: true, warnings: true, assets: true, modules: true, nestedModules: true });
   const where = (p) => (p.moduleName ? ` in ${p.moduleName}${p.loc ? ` ${p.loc}` : ''}` : '');
+  // `forge deploy` bundles into a fresh directory: a bundle of a handler module the manifest no longer
+  // names must not stay behind here, where a test or the benchmark could load it.
+  const current = new Set(Object.keys(entry).flatMap((name) => [`${name}.cjs`, `${name}.cjs.map`]));
+  for (const file of existsSync(outDir) ? readdirSync(outDir) : [])
+    if (/\.cjs(\.map)?$/.test(file) && !current.has(file)) {
+      rmSync(path.join(outDir, file));
+      console.log(`  removed ${file}: no manifest handler names its module`);
+    }
   const problems = [
     ...info.errors.map((e) => `ERROR${where(e)}: ${e.message}`),
     ...info.warnings.map((w) => `WARNING${where(w)}: ${w.message}`),
@@ -89,8 +99,10 @@ webpack(config).run((err, stats) => {
       `ERROR app JavaScript that @forge/bundler would run through babel-loader, which this build leaves out: ${appScripts.join(', ')}`,
     );
   for (const problem of problems) console.log(problem.split('\n').slice(0, 12).join('\n      '));
-  for (const asset of info.assets ?? [])
-    if (asset?.name && !asset.name.endsWith('.map')) console.log(`  ${asset.name}  ${(asset.size / 1024).toFixed(1)} KB`);
+  // Every bundle's size: the trigger's is cold-started per Bitbucket event (bench/run.ts's target).
+  const bundles = (info.assets ?? []).filter((asset) => asset?.name && !asset.name.endsWith('.map'));
+  for (const asset of bundles.sort((a, b) => a.name.localeCompare(b.name)))
+    console.log(`  ${asset.name.padEnd(24)} ${(asset.size / 1024).toFixed(1).padStart(7)} KB  (${asset.size} bytes)`);
   console.log(
     `build:backend: ${info.errors.length} errors, ${info.warnings.length} warnings, ${Date.now() - started} ms, out: ${path.relative(appDirectory, outDir) || '.'}`,
   );

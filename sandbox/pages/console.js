@@ -63,6 +63,16 @@ function explain(outcome) {
   }
 }
 
+const DEPLOYMENT_OUTCOMES = { FAILED: 'failed', SUCCESSFUL: 'successful', STOPPED: 'stopped' };
+
+/** What tells two examples of one event apart (a failed deployment from a successful one, a forced push from a plain one). */
+function variantOf(payload) {
+  const outcome = DEPLOYMENT_OUTCOMES[payload.deployment?.status];
+  if (outcome) return outcome;
+  if (payload.push?.forced === true) return 'forced';
+  return undefined;
+}
+
 function showResult(outcome, label) {
   result.className = `result ${outcome.outcome}`;
   result.dataset.outcome = outcome.outcome;
@@ -209,7 +219,8 @@ fire.addEventListener('click', async () => {
     const group = element('optgroup');
     group.label = family;
     for (const fixture of members) {
-      const option = element('option', `${fixture.action} — ${fixture.name}`);
+      const variant = variantOf(fixture.payload);
+      const option = element('option', `${fixture.action}${variant ? ` (${variant})` : ''} — ${fixture.name}`);
       option.value = fixture.name;
       group.append(option);
     }

@@ -25,6 +25,11 @@ async function showState() {
       }
     });
     strip.append(element('span', 'The sandbox receiver accepts this Send-Your-Data API key:'), key, copy);
+    if (state.sandboxTagsKey) {
+      const tagsKey = element('code', state.sandboxTagsKey);
+      tagsKey.dataset.testid = 'sandbox-tags-key';
+      strip.append(element('span', 'and this version tags API key:'), tagsKey);
+    }
     if (state.configured && state.keyAccepted === false) {
       strip.append(element('span', 'The saved key is a different one, so the receiver refuses entries (wrong key).'));
     }

@@ -78,8 +78,23 @@ export interface EgressCounters {
 const HOST_LOG_LIMIT = 1000;
 
 /**
+ * A routed request reaches its stand-in at a loopback address, so its Host header names the stand-in;
+ * this header carries the host the app addressed (as a forwarding proxy would), so the stand-in can
+ * tell api.<domain> from ingress.<domain> and one region from another.
+ */
+export const FORWARDED_HOST_HEADER = 'x-forwarded-host';
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+function withForwardedHost(input: Parameters<typeof fetch>[0], init: RequestInit | undefined, host: string): RequestInit {
+  const headers = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined));
+  headers.set(FORWARDED_HOST_HEADER, host);
+  return { ...init, headers };
+}
+
+/**
  * The runtime's global fetch with Forge's allow-list in front. `routes` maps an allowed host to the
- * local base URL that stands in for it.
+ * local base URL that stands in for it; a host missing from the allow-list fails whether routed or not.
  */
 export function createEgressFetch(
   policy: () => EgressPolicy | undefined,
@@ -101,6 +116,8 @@ export function createEgressFetch(
     const route = routes.get(url.hostname);
     if (route === undefined) return realFetch(input, init);
     const target = new URL(url.pathname + url.search, route);
-    return realFetch(target, init);
+    // A real endpoint (the sandbox's --coralogix-url) gets the request exactly as the app made it.
+    if (!LOOPBACK_HOSTS.has(target.hostname)) return realFetch(target, init);
+    return realFetch(target, withForwardedHost(input, init, url.host));
   };
 }

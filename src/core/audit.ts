@@ -1,13 +1,14 @@
-import { catalogEntry, type AuditArea, type CoverageLevel, type EventFamily } from './catalog';
+import { EVENT_CATALOG, isEventType, type AuditArea, type CoverageLevel, type EventFamily } from './catalog';
 import type { BitbucketEvent, PullRequest } from './events';
 import { objectOrEmpty, type Json, type JsonObject } from './json';
+import { refTypeOf } from './webhook';
 
 // Audit fields modelled on Bitbucket Data Center's audit log (AuditEntity: type {category, action,
 // area, level}, author, affectedObjects, changedValues, extraAttributes, source, system, method), so a
 // security team can read Bitbucket Cloud activity the way it reads Data Center's.
 
 export interface AuditRecord {
-  type: { category: string; action: string; area: AuditArea; level: CoverageLevel };
+  type: { category: string; action: string; area: AuditArea | 'unknown'; level: CoverageLevel | 'unknown' };
   author: { type: 'user' | 'system'; id?: string; uuid?: string; name?: string };
   affectedObjects: Array<{ type: string; id: string; name?: string; uri?: string }>;
   changedValues: Array<{ key: string; from: string | null; to: string | null }>;
@@ -39,9 +40,14 @@ function pullRequestCommentOf(event: BitbucketEvent): { id: number | string } | 
   return event.eventType.endsWith(':pullrequest-comment') && 'comment' in event ? (event.comment as { id: number | string }) : undefined;
 }
 
-/** Builds the audit view from the event and its (possibly enriched) webhook-shaped body. */
-export function buildAudit(event: BitbucketEvent, bitbucket: JsonObject): AuditRecord {
-  const entry = catalogEntry(event.eventType);
+const UNRECOGNISED = { category: 'Unknown', action: 'Unrecognised Bitbucket event', area: 'unknown', level: 'unknown' } as const;
+
+/**
+ * Builds the audit view from the (possibly enriched) webhook-shaped body, and from the decoded
+ * event where the payload could be decoded (`event` undefined: only what the body has).
+ */
+export function buildAudit(eventType: string, event: BitbucketEvent | undefined, bitbucket: JsonObject): AuditRecord {
+  const entry = isEventType(eventType) ? EVENT_CATALOG[eventType] : undefined;
   const repository = objectOrEmpty(bitbucket.repository);
   const actor = objectOrEmpty(bitbucket.actor);
   const workspace = objectOrEmpty(repository.workspace);
@@ -66,7 +72,7 @@ export function buildAudit(event: BitbucketEvent, bitbucket: JsonObject): AuditR
       extraAttributes.push({ name, value: typeof value === 'string' ? value : JSON.stringify(value) });
   };
 
-  switch (event.eventType) {
+  switch (event?.eventType) {
     case 'avi:bitbucket:updated:repository':
       for (const [key, change] of Object.entries(objectOrEmpty(bitbucket.changes))) {
         const { old: from, new: to } = objectOrEmpty(change);
@@ -75,7 +81,7 @@ export function buildAudit(event: BitbucketEvent, bitbucket: JsonObject): AuditR
       break;
     case 'avi:bitbucket:push:repository': {
       const push = event.push;
-      attribute(push.commits === undefined ? 'tag' : 'branch', push.ref);
+      attribute(refTypeOf(push), push.ref);
       if (push.commits !== undefined) attribute('commitCount', push.commits.length);
       attribute('forced', push.forced === true);
       attribute('created', push.created === true);
@@ -115,7 +121,7 @@ export function buildAudit(event: BitbucketEvent, bitbucket: JsonObject): AuditR
     default:
       break;
   }
-  const pullRequest = pullRequestOf(event);
+  const pullRequest = event && pullRequestOf(event);
   if (pullRequest) {
     const pr = objectOrEmpty(bitbucket.pullrequest);
     add('PULL_REQUEST', String(pullRequest.id), str(pr.title));
@@ -123,16 +129,16 @@ export function buildAudit(event: BitbucketEvent, bitbucket: JsonObject): AuditR
     attribute('sourceBranch', pullRequest.source?.branch);
     attribute('destinationBranch', pullRequest.destination?.branch);
   }
-  const comment = pullRequestCommentOf(event);
+  const comment = event && pullRequestCommentOf(event);
   if (comment) attribute('commentId', comment.id);
 
   const author: AuditRecord['author'] =
     str(actor.uuid) !== undefined || str(actor.account_id) !== undefined
       ? { type: 'user' as const, id: str(actor.account_id), uuid: str(actor.uuid), name: str(actor.display_name) }
-      : { type: 'system', name: event.eventType.endsWith(':deployment') ? 'Bitbucket Pipelines' : 'Bitbucket' };
+      : { type: 'system', name: eventType.endsWith(':deployment') ? 'Bitbucket Pipelines' : 'Bitbucket' };
 
   return {
-    type: { category: AUDIT_CATEGORIES[entry.family], action: entry.action, area: entry.area, level: entry.level },
+    type: entry ? { category: AUDIT_CATEGORIES[entry.family], action: entry.action, area: entry.area, level: entry.level } : UNRECOGNISED,
     author,
     affectedObjects,
     changedValues,

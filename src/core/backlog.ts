@@ -1,5 +1,6 @@
 import { Severity } from './catalog';
 import { appNoticeEntry, type CoralogixEntry, type EntryDestination } from './coralogix-entry';
+import { describeEntry, type EventDescription } from './event-description';
 import type { DeliveryOutcome } from './outcome';
 import type { PendingDelivery } from './pending';
 import type { FailureCause } from './retry-policy';
@@ -125,12 +126,25 @@ export interface BacklogSummary {
   backloggedAt: number;
   /** Refused as it is (malformed, too large): the drain leaves it for the admin to retry or discard. */
   held: boolean;
+  /** Repository and what happened, so the admin recognises the event. Absent from summaries kept by earlier versions. */
+  description?: EventDescription;
 }
 
 /** The summary of an entry kept now, from what its delivery carries. */
 export function backlogSummaryOf(delivery: PendingDelivery, cause: FailureCause, reason: string, now: number): BacklogSummary {
   const { eventId, eventType, attempts, firstAttemptAt, lastAttemptAt } = delivery;
-  return { eventId, eventType, cause, reason, attempts, firstAttemptAt, lastAttemptAt, backloggedAt: now, held: isHeldCause(cause) };
+  return {
+    eventId,
+    eventType,
+    cause,
+    reason,
+    attempts,
+    firstAttemptAt,
+    lastAttemptAt,
+    backloggedAt: now,
+    held: isHeldCause(cause),
+    description: describeEntry(delivery.entry),
+  };
 }
 
 /** Why an attempt left an entry waiting. */

@@ -1,15 +1,14 @@
 import { Severity, type SeverityLevel } from './catalog';
 import type { CoralogixEntry } from './coralogix-entry';
-import { decodeEvent, type DecodeResult } from './events';
+import { decodeCommon, decodeEvent, type DecodeResult } from './events';
 import type { Enrichment } from './enrichment';
 import { timeFields } from './event-time';
-import { boundDepth, NESTED_TOO_DEEP, stringOf, objectOrEmpty, type DepthCut, type Json, type JsonObject } from './json';
-import { omitFreeText, scrubEmails } from './privacy';
-import { eventIdOf } from './event-id';
-import { buildRecord, type LogRecord } from './record';
+import { boundDepth, NESTED_TOO_DEEP, type DepthCut } from './json';
+import { scrubEmails } from './privacy';
+import { buildRecord, buildUnrecognisedRecord, type LogRecord } from './record';
 import { severityOf } from './severity';
 import { entryText } from './size';
-import { fallbackName, subsystemNameOf } from './subsystem-name';
+import { subsystemNameOf } from './subsystem-name';
 
 export interface Destination {
   applicationName: string;
@@ -55,7 +54,14 @@ function depthProblem(cut: DepthCut): string {
 }
 
 export type Transformed =
-  | { readonly kind: 'event'; readonly entry: CoralogixEntry; readonly eventId: string; readonly eventType: string }
+  | {
+      readonly kind: 'event';
+      readonly entry: CoralogixEntry;
+      readonly eventId: string;
+      readonly eventType: string;
+      /** What could not be mapped (listed in the entry too); empty for almost every event. */
+      readonly problems: readonly string[];
+    }
   | {
       readonly kind: 'unrecognised';
       readonly entry: CoralogixEntry;
@@ -65,9 +71,10 @@ export type Transformed =
     };
 
 /**
- * The whole pure path from what Forge delivered to what Coralogix receives. A payload the app does
- * not understand is still forwarded, marked and with the reasons, rather than dropped; so is one
- * nested too deep to walk, with what lies too deep replaced by a marker.
+ * The whole pure path from what Forge delivered to what Coralogix receives. Every payload becomes
+ * a record of one shape (`source_system`, `event`, `bitbucket`, `audit`): what could not be mapped
+ * is named in `event.problems` and the payload kept beside it; one nested too deep to walk has what
+ * lies too deep replaced by a marker.
  */
 export function transformEvent(delivered: unknown, options: TransformOptions): Transformed {
   const { destination, receivedAtMs } = options;
@@ -77,55 +84,28 @@ export function transformEvent(delivered: unknown, options: TransformOptions): T
   const { value: payload, cut } = boundDepth(delivered);
   // The caller's decoding refers to the uncut payload; a cut one is decoded again.
   const decoded = (cut === undefined ? options.decoded : undefined) ?? decodeEvent(payload);
+  const recordOptions = {
+    ...(options.enrichment ? { enrichment: options.enrichment } : {}),
+    omitFreeText: options.omitFreeText === true,
+    ...(cut ? { depthCut: cut } : {}),
+  };
   if (decoded.ok) {
-    const record = buildRecord(decoded.event, payload, {
-      ...(options.enrichment ? { enrichment: options.enrichment } : {}),
-      omitFreeText: options.omitFreeText === true,
-      ...(cut ? { depthCut: cut } : {}),
-    });
+    const record = buildRecord(decoded.event, payload, { ...recordOptions, problems: decoded.problems });
     return {
       kind: 'event',
       entry: entryFromRecord(record, severityOf(decoded.event), destination, receivedAtMs),
       eventId: record.event.id,
       eventType: decoded.event.eventType,
+      problems: decoded.problems,
     };
   }
-  const eventId = eventIdOf(payload);
-  // The type and the problems (which name payload keys) go to the app's logs too, not only to Coralogix.
-  const eventType = scrubEmails(decoded.eventType ?? 'unknown');
   const problems = cut ? [...decoded.problems, depthProblem(cut)] : decoded.problems;
-  const timestamp = stringOf(objectOrEmpty(payload).timestamp) ?? null;
-  // What Forge delivers is parsed JSON, so the payload is JSON whatever its shape.
-  const json = (payload ?? null) as Json;
-  const raw = options.omitFreeText ? omitFreeText(json) : json;
-  const text: JsonObject = {
-    source_system: 'bitbucket',
-    event: {
-      id: eventId,
-      type: eventType,
-      family: 'unknown',
-      action: 'Unrecognised Bitbucket event',
-      timestamp,
-      unrecognised: true,
-      problems: [...problems],
-      ...(cut ? { nested_too_deep: cut } : {}),
-    },
-    forge_payload: raw,
-  };
+  const record = buildUnrecognisedRecord(decoded.eventType, decodeCommon(payload), payload, { ...recordOptions, problems });
   return {
     kind: 'unrecognised',
-    eventId,
-    eventType,
+    eventId: record.event.id,
+    eventType: record.event.type,
     problems,
-    entry: {
-      applicationName: scrubEmails(destination.applicationName),
-      subsystemName: scrubEmails(fallbackName(destination.subsystemName)),
-      ...timeFields(timestamp, receivedAtMs),
-      severity: Severity.Warning,
-      category: 'unknown',
-      className: eventType,
-      methodName: 'Unrecognised Bitbucket event',
-      text: entryText(text),
-    },
+    entry: entryFromRecord(record, Severity.Warning, destination, receivedAtMs),
   };
 }

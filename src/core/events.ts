@@ -1,4 +1,4 @@
-import type { EventType } from './catalog';
+import { isEventType, type EventType } from './catalog';
 import { objectOrEmpty, stringOf } from './json';
 import { scrubEmails } from './privacy';
 import { v, validate } from './validation';
@@ -206,19 +206,120 @@ export type EventOf<T extends EventType> = BitbucketEvent extends infer E
     : never
   : never;
 
+// The fields any payload may share, all optional: what the entry of a payload the model cannot
+// read (an unknown type, or no identifier of what it is about) still has in `bitbucket`.
+const commonEvent = loose({
+  eventType: v.string().optional(),
+  ...withActor,
+  repository: loose({ uuid: v.string().optional(), slug: v.string().optional() }).optional(),
+});
+export type CommonEvent = v.Infer<typeof commonEvent>;
+
 export type DecodeResult =
-  | { readonly ok: true; readonly event: BitbucketEvent }
+  /** `problems`: the values dropped to read the rest. */
+  | { readonly ok: true; readonly event: BitbucketEvent; readonly problems: readonly string[] }
   | { readonly ok: false; readonly eventType: string | undefined; readonly problems: readonly string[] };
 
-export function decodeEvent(payload: unknown): DecodeResult {
-  const parsed = validate(bitbucketEventSchema, payload);
-  if (parsed.ok) return { ok: true, event: parsed.value };
-  const eventType = stringOf(objectOrEmpty(payload).eventType);
+type Path = ReadonlyArray<string | number>;
+type Container = Record<string | number, unknown>;
+
+// A round drops what validation reported; a later one only climbs from a missing required value
+// to its parent, so the model's depth bounds the rounds.
+const MAX_ROUNDS = 8;
+const LISTED_PROBLEMS = 10;
+const DROPPED = Symbol('dropped');
+
+const valueAt = (root: unknown, path: Path): unknown =>
+  path.reduce<unknown>((node, key) => (node !== null && typeof node === 'object' ? (node as Container)[key] : undefined), root);
+
+/** A copy of `root` without the values at `paths`, copying each container on the way once: linear. */
+function withoutValuesAt(root: object, paths: readonly Path[]): object {
+  const copies = new Set<object>();
+  const copy = (node: object): Container => {
+    if (copies.has(node)) return node as Container;
+    const made = Array.isArray(node) ? node.slice() : { ...node };
+    copies.add(made);
+    return made as Container;
+  };
+  const out = copy(root);
+  for (const path of paths) {
+    let node: Container | undefined = out;
+    for (const key of path.slice(0, -1)) {
+      const child: unknown = node?.[key];
+      const owned: Container | undefined = child !== null && typeof child === 'object' ? copy(child) : undefined;
+      // Defined rather than assigned, so a payload key "__proto__" stays a key.
+      if (node && owned && owned !== child)
+        Object.defineProperty(node, key, { value: owned, enumerable: true, writable: true, configurable: true });
+      node = owned;
+    }
+    // An array keeps its length until every drop is placed: the paths count its items as they were.
+    if (node) node[path[path.length - 1] as string | number] = DROPPED;
+  }
+  for (const node of copies) {
+    let kept = 0;
+    if (Array.isArray(node)) {
+      for (const item of node) if (item !== DROPPED) node[kept++] = item;
+      node.length = kept;
+    } else for (const key of Object.keys(node)) if ((node as Container)[key] === DROPPED) delete (node as Container)[key];
+  }
+  return out;
+}
+
+function describe(path: Path, message: string): string {
   // Problems name payload keys, which may be addresses, and they are logged as well as forwarded:
   // each key is scrubbed, then the whole, for an address that keys make only once joined.
-  const problems = parsed.issues.slice(0, 10).map((issue) => {
-    const where = issue.path.length > 0 ? issue.path.map((key) => scrubEmails(String(key))).join('.') : 'payload';
-    return scrubEmails(`${where}: ${issue.message}`);
-  });
-  return { ok: false, eventType, problems };
+  const where = path.length > 0 ? path.map((key) => scrubEmails(String(key))).join('.') : 'payload';
+  return scrubEmails(`${where}: ${message}`);
+}
+
+/**
+ * Decodes field by field: a value of an unexpected type is dropped and named in `problems`, a null
+ * the model has no null for is read as absent (older payloads wrote absent fields so), and a
+ * required value that cannot be read takes its parent with it. Only when that reaches the payload
+ * itself is nothing decoded.
+ */
+function decodeLeniently<S extends v.Type<unknown>>(schema: S, payload: unknown, problems: string[]): v.Infer<S> | undefined {
+  let value = payload;
+  // Paths dropped for a reason already given: that they are then missing is no news.
+  const explained = new Set<string>();
+  for (let round = 0; round < MAX_ROUNDS && value !== null && typeof value === 'object'; round += 1) {
+    const parsed = validate(schema, value);
+    if (parsed.ok) return parsed.value;
+    const drops: Path[] = [];
+    for (const { path, message } of parsed.issues) {
+      const found = valueAt(value, path);
+      if (found !== null) {
+        if (!explained.has(path.join('.'))) problems.push(describe(path, message));
+        const dropped = found === undefined ? path.slice(0, -1) : path;
+        if (dropped.length === 0) return undefined;
+        explained.add(dropped.join('.'));
+        drops.push(dropped);
+      } else drops.push(path);
+    }
+    value = withoutValuesAt(value, drops);
+  }
+  return undefined;
+}
+
+function listed(problems: string[]): string[] {
+  const more = problems.length - LISTED_PROBLEMS;
+  return more > 0 ? [...problems.slice(0, LISTED_PROBLEMS), `… and ${more} more`] : problems;
+}
+
+export function decodeEvent(payload: unknown): DecodeResult {
+  const eventType = stringOf(objectOrEmpty(payload).eventType);
+  const problems: string[] = [];
+  if (isEventType(eventType)) {
+    const event = decodeLeniently(bitbucketEventSchema, payload, problems);
+    if (event) return { ok: true, event, problems: listed(problems) };
+  } else {
+    const parsed = validate(bitbucketEventSchema, payload);
+    if (!parsed.ok) for (const issue of parsed.issues.slice(0, LISTED_PROBLEMS)) problems.push(describe(issue.path, issue.message));
+  }
+  return { ok: false, eventType, problems: listed(problems) };
+}
+
+/** The fields any payload may share, read as far as they can be. */
+export function decodeCommon(payload: unknown): CommonEvent {
+  return decodeLeniently(commonEvent, payload, []) ?? {};
 }

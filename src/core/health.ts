@@ -1,3 +1,4 @@
+import type { BacklogPhase } from './backlog';
 import { Severity } from './catalog';
 import { appNoticeEntry, type CoralogixEntry, type EntryDestination } from './coralogix-entry';
 
@@ -32,7 +33,12 @@ export interface HeartbeatRecord {
   at: number;
   outcome: 'delivered' | 'failed' | 'not-configured';
   reason?: string;
+  /** The settings revision it ran with: a later save makes it news about settings no longer in use. */
+  revision?: number;
 }
+
+/** The scheduled trigger's interval (manifest.yml: `interval: hour`). */
+export const HEARTBEAT_INTERVAL_MS = 3_600_000;
 
 export interface HealthSummary extends HealthCounts {
   lastHeartbeat: HeartbeatRecord | null;
@@ -92,4 +98,80 @@ export function heartbeatEntry(destination: EntryDestination, health: HealthCoun
 export function heartbeatDrainStep(backlog: number, heartbeatDelivered: boolean): 'none' | 'bring-forward' | 'schedule' {
   if (backlog === 0) return 'none';
   return heartbeatDelivered ? 'bring-forward' : 'schedule';
+}
+
+/** The settings as they are now, which is what the status panel's words are about. */
+export interface CurrentSettings {
+  configured: boolean;
+  forwardingEnabled: boolean;
+  /** Changes on every save (the settings store's revision); null when nothing is saved. */
+  revision: number | null;
+}
+
+/**
+ * The heartbeat as the admin should read it, judged against the current settings: a record made
+ * before the last save (say, "not configured", an hour before the admin configured the app) is not
+ * news about the stream as it is now.
+ */
+export type HeartbeatStatus =
+  | { state: 'off'; because: 'not-configured' | 'forwarding-off' }
+  /** Not sent with the saved settings yet; the last one, if any, was about earlier settings. */
+  | { state: 'pending'; nextBy: number | null }
+  | { state: 'delivered'; at: number; nextBy: number | null }
+  | { state: 'failed'; at: number; reason: string; nextBy: number | null };
+
+export function heartbeatStatus(record: HeartbeatRecord | null, current: CurrentSettings, now: number): HeartbeatStatus {
+  if (!current.configured) return { state: 'off', because: 'not-configured' };
+  if (!current.forwardingEnabled) return { state: 'off', because: 'forwarding-off' };
+  // An hourly trigger late by more than its interval tells nothing about when it runs next.
+  const nextBy = record !== null && record.at + HEARTBEAT_INTERVAL_MS > now ? record.at + HEARTBEAT_INTERVAL_MS : null;
+  if (record === null || record.outcome === 'not-configured' || record.revision !== current.revision) return { state: 'pending', nextBy };
+  if (record.outcome === 'delivered') return { state: 'delivered', at: record.at, nextBy };
+  return { state: 'failed', at: record.at, reason: record.reason ?? 'Coralogix did not take it', nextBy };
+}
+
+/** What the status panel's headline is built from. */
+export interface HeadlineInput {
+  current: CurrentSettings;
+  /** When the settings were last saved; null when never. */
+  savedAt: number | null;
+  lastSuccessAt: number | null;
+  lastFailure: { at: number; reason: string } | null;
+  backlog: {
+    count: number;
+    phase: BacklogPhase;
+    /** When the drain entered its phase. */
+    phaseSince: number;
+    oldestAt: number | null;
+    /** The oldest waiting event was refused for the key or region. */
+    oldestNeedsSettings: boolean;
+  };
+}
+
+/** One state an admin reads in a second, most pressing first. */
+export type Headline =
+  | { state: 'not-configured' }
+  | { state: 'paused'; waiting: number }
+  | { state: 'failing'; since: number; reason: string; needsSettings: boolean }
+  | { state: 'catching-up'; waiting: number; draining: boolean }
+  | { state: 'healthy'; lastSuccessAt: number | null };
+
+export function headlineOf(input: HeadlineInput): Headline {
+  const { current, backlog, lastFailure, lastSuccessAt, savedAt } = input;
+  if (!current.configured) return { state: 'not-configured' };
+  if (!current.forwardingEnabled) return { state: 'paused', waiting: backlog.count };
+  const needsSettings = backlog.phase === 'waiting-for-settings' || (backlog.count > 0 && backlog.oldestNeedsSettings);
+  // Failures from before the last save were about other settings: the drain tries the new ones at once.
+  const failing =
+    lastFailure !== null && (lastSuccessAt === null || lastFailure.at > lastSuccessAt) && (savedAt === null || lastFailure.at > savedAt);
+  if (failing) {
+    const evidence = [
+      lastFailure.at,
+      ...(backlog.oldestAt === null ? [] : [backlog.oldestAt]),
+      ...(backlog.phase === 'retrying' || backlog.phase === 'waiting-for-settings' ? [backlog.phaseSince] : []),
+    ].filter((at) => lastSuccessAt === null || at > lastSuccessAt);
+    return { state: 'failing', since: Math.min(...evidence), reason: lastFailure.reason, needsSettings };
+  }
+  if (backlog.count > 0) return { state: 'catching-up', waiting: backlog.count, draining: backlog.phase === 'draining' };
+  return { state: 'healthy', lastSuccessAt };
 }

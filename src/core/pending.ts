@@ -39,13 +39,19 @@ const drainMessageSchema = v.object({
 
 export type DrainMessage = v.Infer<typeof drainMessageSchema>;
 
+/** Asks the consumer to retry the waiting version tags (platform/tags.ts). */
+const tagsMessageSchema = v.object({ kind: v.literal('tags') });
+
+export type TagsMessage = v.Infer<typeof tagsMessageSchema>;
+
 /**
  * What the retry queue carries, read back. Only this app writes the queue, but the reader may be a
  * later version of it: unknown fields are dropped, not refused. The two shapes are told apart by
  * `kind` first, so a problem is reported against the shape that was meant.
  */
-export function decodeRetryMessage(body: unknown): Validated<DeferredEvent | DrainMessage | PendingDelivery> {
+export function decodeRetryMessage(body: unknown): Validated<DeferredEvent | DrainMessage | TagsMessage | PendingDelivery> {
   const { kind } = objectOrEmpty(body);
+  if (kind === 'tags') return validate(tagsMessageSchema, body, 'strip');
   if (kind === 'deferred-event') return validate(deferredEventSchema, body, 'strip');
   if (kind === 'drain') return validate(drainMessageSchema, body, 'strip');
   // Entries queued one by one for retry by earlier versions of the app: attempted once more, then kept in the backlog.

@@ -307,27 +307,29 @@ export function redactedJson(value: unknown, json: string = JSON.stringify(value
   return scrubJsonText(json) ?? JSON.stringify(redactEmails(value));
 }
 
-/** Keys whose string values are free text typed by people, wherever they appear in a record. */
-const FREE_TEXT_KEYS = new Set(['message', 'title', 'description', 'summary', 'content', 'raw']);
+/** Keys whose values are free text typed by people, wherever they appear in a record. */
+const FREE_TEXT_KEYS = new Set(['message', 'title', 'description', 'summary', 'content', 'raw', 'reason']);
 
 /**
  * Replaces free-text values with a marker, keeping the structure (a description change is still
- * recorded, without its words).
+ * recorded, without its words). Every string inside a free-text value goes, so the payload's own
+ * shapes (`title: {value, truncated}`, `changes.description.old.value`) keep nothing either.
  */
 export function omitFreeText<T>(value: T): T {
-  const walk = (node: Json, key: string | undefined, parentKey: string | undefined): Json => {
+  const walk = (node: Json, key: string | undefined, parentKey: string | undefined, inFreeText: boolean): Json => {
     const isFreeText =
+      inFreeText ||
       (key !== undefined && FREE_TEXT_KEYS.has(key)) ||
       (parentKey !== undefined && FREE_TEXT_KEYS.has(parentKey) && (key === 'old' || key === 'new' || key === 'from' || key === 'to'));
     if (typeof node === 'string') return isFreeText ? OMITTED : node;
-    if (Array.isArray(node)) return node.map((child) => walk(child, undefined, key));
+    if (Array.isArray(node)) return node.map((child) => walk(child, undefined, key, isFreeText));
     if (node !== null && typeof node === 'object') {
       const out: JsonObject = {};
       for (const [childKey, child] of Object.entries(node))
-        setOwn(out, childKey, child === undefined ? undefined : walk(child, childKey, key));
+        setOwn(out, childKey, child === undefined ? undefined : walk(child, childKey, key, isFreeText));
       return out;
     }
     return node;
   };
-  return walk(value as Json, undefined, undefined) as T;
+  return walk(value as Json, undefined, undefined, false) as T;
 }

@@ -1,14 +1,16 @@
 import { buildAudit, type AuditRecord } from './audit';
-import { catalogEntry, type AuditArea, type CoverageLevel, type EventFamily } from './catalog';
-import { applyEnrichment, type Enrichment } from './enrichment';
+import { EVENT_CATALOG, isEventType, type AuditArea, type CoverageLevel, type EventFamily } from './catalog';
+import type { Enrichment } from './enrichment';
 import { eventIdOf } from './event-id';
-import type { BitbucketEvent } from './events';
-import type { DepthCut, JsonObject } from './json';
-import { omitFreeText } from './privacy';
-import { TruncationTracker, webhookBody } from './webhook';
+import type { BitbucketEvent, CommonEvent } from './events';
+import type { DepthCut, Json, JsonObject } from './json';
+import { omitFreeText, scrubEmails } from './privacy';
+import { commonBody, webhookBody } from './webhook';
 
 // Turns a Forge event into the log record Coralogix stores: the webhook-shaped body (core/webhook.ts),
 // enriched and with free text omitted as the admin chose, the event's metadata and its audit fields.
+// Every record has that shape, whether the payload could be decoded or not, so a parsing rule built
+// on `bitbucket.*` sees every event.
 
 export interface EventMetadata {
   /** Same event, same id: lets Coralogix users de-duplicate at-least-once deliveries. */
@@ -20,6 +22,10 @@ export interface EventMetadata {
   self_generated: boolean;
   area: AuditArea | 'unknown';
   level: CoverageLevel | 'unknown';
+  /** Present when the event model could not read the payload: `bitbucket` holds what there is. */
+  unrecognised?: true;
+  /** What could not be mapped into `bitbucket`; the payload is then kept whole in `forge_payload`. */
+  problems?: string[];
   /** Paths inside `bitbucket` whose text Bitbucket cut short before delivery. */
   truncated_fields?: string[];
   /** Present when the app looked the event's objects up in Bitbucket; lists what it could not resolve. */
@@ -35,6 +41,8 @@ export interface LogRecord {
   event: EventMetadata;
   bitbucket: JsonObject;
   audit: AuditRecord;
+  /** The payload as Forge delivered it, beside a body that could not map all of it. */
+  forge_payload?: Json;
 }
 
 export interface RecordOptions {
@@ -42,27 +50,58 @@ export interface RecordOptions {
   omitFreeText?: boolean;
   /** What boundDepth cut from the payload before decoding. */
   depthCut?: DepthCut;
+  /** What decoding could not read. */
+  problems?: readonly string[];
 }
 
-export function buildRecord(event: BitbucketEvent, payload: unknown = event, options: RecordOptions = {}): LogRecord {
-  const entry = catalogEntry(event.eventType);
-  const truncation = new TruncationTracker();
-  let bitbucket = webhookBody(event, truncation);
-  if (options.enrichment) bitbucket = applyEnrichment(bitbucket, options.enrichment);
-  if (options.omitFreeText) bitbucket = omitFreeText(bitbucket);
+const UNRECOGNISED = { family: 'unknown', action: 'Unrecognised Bitbucket event', area: 'unknown', level: 'unknown' } as const;
+
+function assemble(
+  eventType: string,
+  event: BitbucketEvent | undefined,
+  common: CommonEvent,
+  body: { bitbucket: JsonObject; truncated: string[] },
+  payload: unknown,
+  options: RecordOptions,
+): LogRecord {
+  const known = isEventType(eventType) ? EVENT_CATALOG[eventType] : UNRECOGNISED;
+  const bitbucket = options.omitFreeText ? omitFreeText(body.bitbucket) : body.bitbucket;
+  const problems = options.problems ?? [];
   const metadata: EventMetadata = {
     id: eventIdOf(payload),
-    type: event.eventType,
-    family: entry.family,
-    action: entry.action,
-    area: entry.area,
-    level: entry.level,
-    timestamp: event.timestamp ?? null,
-    self_generated: event.selfGenerated === true,
-    ...(truncation.paths.length > 0 ? { truncated_fields: truncation.paths } : {}),
+    type: eventType,
+    family: known.family,
+    action: known.action,
+    area: known.area,
+    level: known.level,
+    timestamp: common.timestamp ?? null,
+    self_generated: common.selfGenerated === true,
+    ...(event ? {} : { unrecognised: true as const }),
+    ...(problems.length > 0 ? { problems: [...problems] } : {}),
+    ...(body.truncated.length > 0 ? { truncated_fields: body.truncated } : {}),
     ...(options.enrichment ? { enrichment: { unresolved: options.enrichment.unresolved } } : {}),
     ...(options.omitFreeText ? { free_text_omitted: true as const } : {}),
     ...(options.depthCut ? { nested_too_deep: options.depthCut } : {}),
   };
-  return { source_system: 'bitbucket', event: metadata, bitbucket, audit: buildAudit(event, bitbucket) };
+  const record: LogRecord = { source_system: 'bitbucket', event: metadata, bitbucket, audit: buildAudit(eventType, event, bitbucket) };
+  if (event && problems.length === 0) return record;
+  // What Forge delivers is parsed JSON, so the payload is JSON whatever its shape.
+  const json = (payload ?? null) as Json;
+  return { ...record, forge_payload: options.omitFreeText ? omitFreeText(json) : json };
+}
+
+export function buildRecord(event: BitbucketEvent, payload: unknown = event, options: RecordOptions = {}): LogRecord {
+  return assemble(event.eventType, event, event, webhookBody(event, options.enrichment), payload, options);
+}
+
+/** The record of a payload the event model could not read (its reasons in `options.problems`). */
+export function buildUnrecognisedRecord(
+  eventType: string | undefined,
+  common: CommonEvent,
+  payload: unknown,
+  options: RecordOptions = {},
+): LogRecord {
+  // The type is a payload value: it goes to the app's logs too, and may be an address.
+  const type = scrubEmails(eventType ?? 'unknown');
+  return assemble(type, undefined, common, { bitbucket: commonBody(common, payload, options.enrichment), truncated: [] }, payload, options);
 }

@@ -15,16 +15,34 @@ export const TEMPLATE_PLACEHOLDERS = [
 export type TemplatePlaceholder = (typeof TEMPLATE_PLACEHOLDERS)[number];
 export type TemplateValues = Partial<Record<TemplatePlaceholder, string>>;
 
+// A version tag's name (core/version-tag.ts) reads like a release: which repository, which commit,
+// which environment, which pipeline run. Only what a Forge deployment event and its pipeline carry.
+export const TAG_NAME_PLACEHOLDERS = [
+  'repository.slug',
+  'repository.name',
+  'repository.full_name',
+  'project.key',
+  'workspace.slug',
+  'environment.name',
+  'environment.type',
+  'deployment.uuid',
+  'pipeline.build_number',
+  'commit.hash',
+  'commit.short_hash',
+] as const;
+
+export type TagNamePlaceholder = (typeof TAG_NAME_PLACEHOLDERS)[number];
+
 const PLACEHOLDER = /\{([^{}]*)\}/g;
 const MAX_RENDERED_LENGTH = 100;
 /** Used where a value is not known for an event (e.g. deployment without a resolved project). */
 export const UNKNOWN_VALUE = 'unknown';
 
-export function templateProblems(template: string): string[] {
+export function templateProblems(template: string, placeholders: readonly string[] = TEMPLATE_PLACEHOLDERS): string[] {
   const problems: string[] = [];
   const stripped = template.replace(PLACEHOLDER, (_match, name: string) => {
-    if (!(TEMPLATE_PLACEHOLDERS as readonly string[]).includes(name.trim())) {
-      problems.push(`Unknown placeholder {${name}}: use one of ${TEMPLATE_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')}`);
+    if (!placeholders.includes(name.trim())) {
+      problems.push(`Unknown placeholder {${name}}: use one of ${placeholders.map((p) => `{${p}}`).join(', ')}`);
     }
     return '';
   });
@@ -37,9 +55,13 @@ export function hasPlaceholders(template: string): boolean {
 }
 
 /** Renders a template that passed templateProblems; the result is always a usable Coralogix name. */
-export function renderTemplate(template: string, values: TemplateValues, fallback: string): string {
+export function renderTemplate<P extends string = TemplatePlaceholder>(
+  template: string,
+  values: Partial<Record<P, string>>,
+  fallback: string,
+): string {
   const rendered = template
-    .replace(PLACEHOLDER, (_match, name: string) => values[name.trim() as TemplatePlaceholder] ?? UNKNOWN_VALUE)
+    .replace(PLACEHOLDER, (_match, name: string) => values[name.trim() as P] ?? UNKNOWN_VALUE)
     .replace(/[\u0000-\u001f\u007f]/g, '')
     .trim()
     .slice(0, MAX_RENDERED_LENGTH)

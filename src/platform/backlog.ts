@@ -165,6 +165,12 @@ export async function listBacklog(
   };
 }
 
+/** When the next drain run is due (platform/drain-schedule.ts keeps the marker), or null when none is scheduled. */
+export async function scheduledDrainAt(): Promise<number | null> {
+  const marker = await kvs.get<{ dueAt?: unknown }>(StorageKeys.drainScheduled);
+  return typeof marker?.dueAt === 'number' ? marker.dueAt : null;
+}
+
 /** The oldest waiting event's summary: the backlog's "since when". */
 export async function oldestSummary(): Promise<BacklogSummary | undefined> {
   return (await listBacklog(1)).items[0]?.summary;

@@ -4,6 +4,7 @@ import { isLastPlatformAttempt, MAX_RETRY_DELAY_S, platformRetryAfterSeconds } f
 import { attemptDelivery, keepUnattempted, type AttemptResult } from './delivery';
 import { runDrain, type DrainResult } from './drain';
 import { requeueMessage } from './retry-queue';
+import { runTagsRetry, type TagsRunResult } from './tags';
 import { cachedDeliverySettings } from './settings-cache';
 import { handleBitbucketEvent, type TriggerResult } from './trigger';
 import { errorName } from './log-safe';
@@ -17,6 +18,8 @@ export type ConsumerResult =
   | AttemptResult
   /** A drain of the backlog ran. */
   | { readonly result: 'drain'; readonly drain: DrainResult }
+  /** The waiting version tags were retried. */
+  | { readonly result: 'tags'; readonly tags: TagsRunResult }
   /** A deferred Bitbucket event, now processed as the trigger would have. */
   | { readonly result: 'processed'; readonly trigger: Exclude<TriggerResult, { status: 'retry-requested' }> }
   /** The app's bookkeeping failed on the platform's last retry: put back on the queue as a fresh message. */
@@ -37,6 +40,7 @@ export async function handleRetryEvent(event: QueueEvent): Promise<HandledOrRetr
   const now = Date.now();
   if ('kind' in message) {
     if (message.kind === 'drain') return { result: 'drain', drain: await runDrain(now, { includeHeld: message.includeHeld === true }) };
+    if (message.kind === 'tags') return { result: 'tags', tags: await runTagsRetry(now) };
     const trigger = await handleBitbucketEvent(message.payload, { receivedAt: message.receivedAt, canDefer: false });
     return trigger.status === 'retry-requested' ? { result: 'retry-requested', reason: trigger.reason } : { result: 'processed', trigger };
   }

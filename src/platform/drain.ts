@@ -31,7 +31,8 @@ import {
 } from './backlog';
 import { countDelivery, countFailure, flushHealth } from './health';
 import { errorName } from './log-safe';
-import { isConflict, requestDrain } from './drain-schedule';
+import { requestDrain } from './drain-schedule';
+import { acquireLease, releaseLease } from './lease';
 import { readDeliverySettings } from './settings-store';
 import { StorageKeys } from './storage-keys';
 import { sendEntries } from './transport';
@@ -56,34 +57,6 @@ const PROBE_SIZE = 10;
 const UNIT_BYTES = 10 * 1024;
 /** Well under Forge's 1,000 storage requests a second per installation, however fast storage answers. */
 const STORAGE_REQUESTS_PER_RUN = 400;
-
-interface Lease {
-  owner: string;
-  until: number;
-}
-
-async function acquireLease(now: number, owner: string): Promise<boolean> {
-  const lease: Lease = { owner, until: now + LEASE_S * 1000 };
-  const ttl = { value: LEASE_S, unit: 'SECONDS' as const };
-  try {
-    await kvs.set(StorageKeys.drainLease, lease, { keyPolicy: 'FAIL_IF_EXISTS', ttl });
-    return true;
-  } catch (error) {
-    if (!isConflict(error)) throw error;
-  }
-  // A lease past its time (its holder died) may linger until storage removes it: taken over by a
-  // swap, and only the drain that saw the expired one come back wins.
-  const current = await kvs.get<Lease>(StorageKeys.drainLease);
-  if (current && current.until > now) return false;
-  const swapped = await kvs.set<Lease, Lease>(StorageKeys.drainLease, lease, { keyPolicy: 'OVERRIDE', returnValue: 'PREVIOUS', ttl });
-  const previous = swapped?.value;
-  return previous === undefined || previous.until <= now;
-}
-
-async function releaseLease(owner: string): Promise<void> {
-  const current = await kvs.get<Lease>(StorageKeys.drainLease);
-  if (current?.owner === owner) await kvs.delete(StorageKeys.drainLease);
-}
 
 export async function readDrainState(): Promise<DrainState> {
   return (await kvs.get<DrainState>(StorageKeys.drainState)) ?? IDLE_DRAIN_STATE;
@@ -315,7 +288,7 @@ export async function runDrain(now: number, options: { includeHeld?: boolean; ca
   // The message that started this run is spent: a failure from now on may schedule the next.
   await kvs.delete(StorageKeys.drainScheduled).catch(() => undefined);
   const owner = randomUUID();
-  if (!(await acquireLease(now, owner))) {
+  if (!(await acquireLease(StorageKeys.drainLease, now, owner, LEASE_S))) {
     // The running drain may end before it sees what was just added: look again after it.
     await requestDrain(now, { delaySeconds: 60 });
     return { status: 'busy' };
@@ -401,7 +374,7 @@ export async function runDrain(now: number, options: { includeHeld?: boolean; ca
     }
     return result;
   } finally {
-    await releaseLease(owner).catch((error: unknown) =>
+    await releaseLease(StorageKeys.drainLease, owner).catch((error: unknown) =>
       console.warn(`Could not release the drain lease (${errorName(error)}); it expires on its own`),
     );
     await flushHealth(now, { force: true });

@@ -1,7 +1,15 @@
 import { requestBitbucket, route } from '@forge/api';
 import { kvs } from '@forge/kvs';
-import type { Enrichment, EnrichmentRequest, PullRequestInfo, RepositoryInfo, UserInfo } from '../core/enrichment';
-import { objectOrEmpty, stringOf } from '../core/json';
+import {
+  pick,
+  REST_SHAPES,
+  type Enrichment,
+  type EnrichmentObject,
+  type EnrichmentRequest,
+  type PullRequestInfo,
+  type RepositoryInfo,
+  type UserInfo,
+} from '../core/enrichment';
 import { perInstallation } from './installation';
 import { CacheKeys } from './storage-keys';
 
@@ -16,8 +24,10 @@ const STORED_TTL_MINUTES = 60;
 const PULL_REQUEST_TTL_MS = 2 * 60_000;
 const MISSING_TTL_MS = 5 * 60_000;
 const FAILED_TTL_MS = 30_000;
+// What a stored answer holds (REST_SHAPES): an answer stored in another shape is looked up again.
+const STORED_SHAPE = 2;
 // Bounded per installation: a workspace with thousands of repositories and pull requests must not
-// grow a warm instance's memory without limit (about 1.25 KB an object).
+// grow a warm instance's memory without limit (0.5 to 3 KB an object, REST_SHAPES).
 const MAX_CACHED_OBJECTS = 2_000;
 
 type Lookup<T> = { found: T } | { missing: string };
@@ -74,8 +84,8 @@ async function cached<T>(
   if (pending) return pending;
   const lookup = (async (): Promise<Lookup<T>> => {
     if (store) {
-      const stored = await kvs.get<Lookup<T>>(cacheKey).catch(() => undefined);
-      if (stored) {
+      const stored = await kvs.get<Lookup<T> & { shape?: number }>(cacheKey).catch(() => undefined);
+      if (stored?.shape === STORED_SHAPE) {
         remember(memory, cacheKey, { value: stored, expiresAt: now + ttlMs }, now);
         return stored;
       }
@@ -85,7 +95,9 @@ async function cached<T>(
       const lifetime = 'found' in value ? ttlMs : MISSING_TTL_MS;
       remember(memory, cacheKey, { value, expiresAt: now + lifetime }, now);
       if (store && 'found' in value)
-        await kvs.set(cacheKey, value, { ttl: { value: STORED_TTL_MINUTES, unit: 'MINUTES' } }).catch(() => undefined);
+        await kvs
+          .set(cacheKey, { ...value, shape: STORED_SHAPE }, { ttl: { value: STORED_TTL_MINUTES, unit: 'MINUTES' } })
+          .catch(() => undefined);
       return value;
     } catch (error) {
       const value: Lookup<T> = { missing: error instanceof LookupFailed ? error.message : 'Bitbucket could not be reached' };
@@ -114,55 +126,20 @@ async function jsonOf(response: Awaited<ReturnType<typeof requestBitbucket>>): P
 
 type Raw = Readonly<Record<string, unknown>>;
 
-function repositoryInfo(raw: Raw): RepositoryInfo {
-  const project = objectOrEmpty(raw.project);
-  const workspace = objectOrEmpty(raw.workspace);
-  return {
-    uuid: stringOf(raw.uuid) ?? '',
-    ...(stringOf(raw.name) ? { name: stringOf(raw.name) } : {}),
-    ...(stringOf(raw.full_name) ? { full_name: stringOf(raw.full_name) } : {}),
-    ...(stringOf(raw.slug) ? { slug: stringOf(raw.slug) } : {}),
-    ...(typeof raw.is_private === 'boolean' ? { is_private: raw.is_private } : {}),
-    ...(stringOf(raw.scm) ? { scm: stringOf(raw.scm) } : {}),
-    ...(stringOf(objectOrEmpty(objectOrEmpty(raw.links).html).href)
-      ? { html_url: stringOf(objectOrEmpty(objectOrEmpty(raw.links).html).href) }
-      : {}),
-    ...(raw.project ? { project: { uuid: stringOf(project.uuid), key: stringOf(project.key), name: stringOf(project.name) } } : {}),
-    ...(raw.workspace
-      ? { workspace: { uuid: stringOf(workspace.uuid), slug: stringOf(workspace.slug), name: stringOf(workspace.name) } }
-      : {}),
-  };
-}
-
-function userInfo(raw: Raw): UserInfo {
-  return {
-    uuid: stringOf(raw.uuid),
-    account_id: stringOf(raw.account_id),
-    display_name: stringOf(raw.display_name),
-    nickname: stringOf(raw.nickname),
-  };
-}
-
-function pullRequestInfo(raw: Raw): PullRequestInfo {
-  return {
-    id: typeof raw.id === 'number' ? raw.id : 0,
-    title: stringOf(raw.title),
-    state: stringOf(raw.state),
-    source_branch: stringOf(objectOrEmpty(objectOrEmpty(raw.source).branch).name),
-    destination_branch: stringOf(objectOrEmpty(objectOrEmpty(raw.destination).branch).name),
-    ...(raw.author ? { author: userInfo(objectOrEmpty(raw.author)) } : {}),
-  };
-}
+// Only what the webhook entities carry is kept (core/enrichment.ts, REST_SHAPES): the cache holds
+// little, and nothing REST adds (an address in a field the app never asked for) reaches a record.
+const kept =
+  <T>(name: EnrichmentObject) =>
+  (raw: Raw): T =>
+    (pick(raw, REST_SHAPES[name]) ?? {}) as T;
 
 async function mapped<T>(lookup: Promise<Lookup<Raw>>, convert: (raw: Raw) => T): Promise<Lookup<T>> {
   const value = await lookup;
   return 'found' in value ? { found: convert(value.found) } : value;
 }
 
-type LookupName = 'repository' | 'actor' | 'pullrequest';
-
 interface LookupTask {
-  name: LookupName;
+  name: EnrichmentObject;
   cacheKey: string;
   run: () => Promise<Lookup<unknown>>;
 }
@@ -172,7 +149,7 @@ const REPOSITORY_OR_USER = { ttlMs: MEMORY_TTL_MS, store: true };
 const PULL_REQUEST = { ttlMs: PULL_REQUEST_TTL_MS, store: false };
 
 function lookupTask<T>(
-  name: LookupName,
+  name: EnrichmentObject,
   cacheKey: string,
   cache: { ttlMs: number; store: boolean },
   now: number,
@@ -195,17 +172,33 @@ function lookups(request: EnrichmentRequest, now: number): LookupTask[] {
   if (workspace) {
     const repositoryRequest = () => requestBitbucket(route`/2.0/repositories/${workspace}/${repository}`, ACCEPT_JSON);
     tasks.push(
-      lookupTask('repository', CacheKeys.repository(workspace, repository), REPOSITORY_OR_USER, now, repositoryRequest, repositoryInfo),
+      lookupTask(
+        'repository',
+        CacheKeys.repository(workspace, repository),
+        REPOSITORY_OR_USER,
+        now,
+        repositoryRequest,
+        kept<RepositoryInfo>('repository'),
+      ),
     );
   }
   if (actorId) {
     const userRequest = () => requestBitbucket(route`/2.0/users/${actorId}`, ACCEPT_JSON);
-    tasks.push(lookupTask('actor', CacheKeys.user(actorId), REPOSITORY_OR_USER, now, userRequest, userInfo));
+    tasks.push(lookupTask('actor', CacheKeys.user(actorId), REPOSITORY_OR_USER, now, userRequest, kept<UserInfo>('actor')));
   }
   if (workspace && pullRequestId !== undefined) {
     const id = String(pullRequestId);
     const pullRequestRequest = () => requestBitbucket(route`/2.0/repositories/${workspace}/${repository}/pullrequests/${id}`, ACCEPT_JSON);
-    tasks.push(lookupTask('pullrequest', CacheKeys.pullRequest(repository, id), PULL_REQUEST, now, pullRequestRequest, pullRequestInfo));
+    tasks.push(
+      lookupTask(
+        'pullrequest',
+        CacheKeys.pullRequest(repository, id),
+        PULL_REQUEST,
+        now,
+        pullRequestRequest,
+        kept<PullRequestInfo>('pullrequest'),
+      ),
+    );
   }
   return tasks;
 }

@@ -1,4 +1,5 @@
 import { kvs } from '@forge/kvs';
+import type { DeliveryOutcome } from '../core/outcome';
 import { perInstallation } from './installation';
 import { entriesWithPrefix } from './kvs-paging';
 import { HOUR_MS, hourOf, hourOfInstanceKey, instanceHourKey, StorageKeys } from './storage-keys';
@@ -90,6 +91,19 @@ export async function flushHealth(now: number = Date.now(), options: { force?: b
     for (const [hour, counts] of pending) unflushed.set(hour, mergeCounts(unflushed.get(hour) ?? emptyCounts(), counts));
     console.warn(`Could not record delivery health: ${errorName(error)}`);
   }
+}
+
+/**
+ * A connection test is a delivery like any other when it used the saved key and region: counted and
+ * written at once, so the status read right after it shows it (a test is one click, not a burst).
+ * A test of unsaved values says nothing about the stream, so it is left out. Returns whether it counted.
+ */
+export async function countTestEvent(outcome: DeliveryOutcome, savedDestination: boolean, now: number = Date.now()): Promise<boolean> {
+  if (!savedDestination) return false;
+  if (outcome.kind === 'delivered') countDelivery('delivered', now);
+  else countFailure(outcome.reason, now);
+  await flushHealth(now, { force: true });
+  return true;
 }
 
 export async function recordHeartbeat(record: HeartbeatRecord): Promise<void> {

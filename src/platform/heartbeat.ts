@@ -3,6 +3,7 @@ import { backlogCount } from './backlog';
 import { bringDrainForward, requestDrain } from './drain-schedule';
 import { flushHealth, readHealth, recordHeartbeat } from './health';
 import { cachedDeliverySettings } from './settings-cache';
+import { scheduleWaitingTags } from './tags';
 import { sendEntries } from './transport';
 import { errorName } from './log-safe';
 
@@ -21,13 +22,17 @@ export async function runHeartbeat(now: number = Date.now()): Promise<HeartbeatR
   }
   const [health, backlog] = await Promise.all([readHealth(now), backlogCount()]);
   const outcome = await sendEntries(settings, [heartbeatEntry(settings, health, backlog, now)]);
+  const { revision } = settings;
   await recordHeartbeat(
-    outcome.kind === 'delivered' ? { at: now, outcome: 'delivered' } : { at: now, outcome: 'failed', reason: outcome.reason },
+    outcome.kind === 'delivered'
+      ? { at: now, outcome: 'delivered', revision }
+      : { at: now, outcome: 'failed', reason: outcome.reason, revision },
   );
   const drainStep = heartbeatDrainStep(backlog, outcome.kind === 'delivered');
   try {
     if (drainStep === 'bring-forward') await bringDrainForward(now);
     else if (drainStep === 'schedule') await requestDrain(now, { delaySeconds: 60 });
+    await scheduleWaitingTags(now);
   } catch (error) {
     console.warn(`Could not schedule the backlog's drain (${errorName(error)})`);
   }

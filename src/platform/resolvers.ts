@@ -1,6 +1,7 @@
 import { NeedsAuthenticationError } from '@forge/api';
 import Resolver from '@forge/resolver';
 import { randomUUID } from 'node:crypto';
+import { headlineOf, heartbeatStatus } from '../core/health';
 import { REGIONS, REGION_IDS } from '../core/regions';
 import { defaultStoredSettings } from '../core/settings';
 import { buildTestEntry, describeTestOutcome } from '../core/test-event';
@@ -16,15 +17,18 @@ import {
   type SettingsState,
 } from '../shared/contract';
 import { ForbiddenError, requireWorkspaceAdmin, type Caller } from './authorization';
-import { backlogCount, listBacklog, oldestSummary } from './backlog';
+import { backlogCount, listBacklog, oldestSummary, scheduledDrainAt } from './backlog';
 import { readDrainState, readDroppedEvents } from './drain';
 import { requestDrain } from './drain-schedule';
-import { readHealth } from './health';
+import { countTestEvent, readHealth } from './health';
 import { discardBacklogItem, replayAll, replayBacklogItem } from './replay';
 import { invalidateSettingsCache } from './settings-cache';
 import { InvalidSettingsError, readApiKey, readDeliverySettings, readSettings, writeSettings } from './settings-store';
 import { sendEntries } from './transport';
 import { errorName } from './log-safe';
+import { tagAndScopeHandlers, TagNotFoundError, versionTagsStatus } from './tags-resolvers';
+import { requestTagsRetry } from './tags';
+import { ListingFailed } from './workspace-listing';
 
 class NotFoundError extends Error {}
 
@@ -42,7 +46,8 @@ async function settingsState(): Promise<SettingsState> {
     settings: view?.settings ?? defaultStoredSettings(),
     configured: view !== undefined,
     apiKeyHint: view?.apiKeyHint ?? null,
-    regions: REGION_IDS.map((id) => ({ id, label: REGIONS[id].label, domain: REGIONS[id].domain })),
+    tagsApiKeyHint: view?.tagsApiKeyHint ?? null,
+    regions: REGION_IDS.map((id) => ({ id, ...REGIONS[id] })),
   };
 }
 
@@ -57,12 +62,22 @@ const handlers: { [K in ResolverKey]: Handler<K> } = {
 
   [ResolverKeys.saveSettings]: async (input) => {
     const now = Date.now();
-    await writeSettings(input.settings, input.apiKey, now);
+    const before = await readSettings();
+    await writeSettings(input.settings, input.apiKey, now, {
+      tagsApiKey: input.tagsApiKey,
+      ...(input.removeTagsApiKey ? { removeTagsApiKey: true } : {}),
+    });
     invalidateSettingsCache();
     // New settings may be what the backlog waited for: it drains now rather than at its next probe.
     await requestDrain(now, { force: true }).catch((error: unknown) =>
       console.warn(`Could not start the backlog's drain after a save (${errorName(error)})`),
     );
+    // Tags that waited for a key or for tags to be switched on are tried again at once.
+    if (input.tagsApiKey !== undefined || (input.settings.versionTags.enabled && !before?.settings.versionTags.enabled)) {
+      await requestTagsRetry(now, { force: true }).catch((error: unknown) =>
+        console.warn(`Could not retry the waiting version tags after a save (${errorName(error)})`),
+      );
+    }
     return settingsState();
   },
 
@@ -73,20 +88,43 @@ const handlers: { [K in ResolverKey]: Handler<K> } = {
     if (!settings || !apiKey) return { outcome: 'not-configured', message: 'Enter a Send-Your-Data API key and a region first.' };
     const now = Date.now();
     const outcome = await sendEntries({ region: settings.region, apiKey }, [buildTestEntry(settings, now, randomUUID().replace(/-/g, ''))]);
-    return describeTestOutcome(outcome, settings);
+    const counted = await countTestEvent(outcome, input.apiKey === undefined && settings.region === stored?.settings.region, now);
+    return { ...describeTestOutcome(outcome, settings), countedInHealth: counted };
   },
 
   [ResolverKeys.getStatus]: async () => {
-    const [view, health, count, oldest, drain, dropped] = await Promise.all([
+    const now = Date.now();
+    const [view, health, count, oldest, drain, dropped, drainDueAt] = await Promise.all([
       readSettings(),
-      readHealth(),
+      readHealth(now),
       backlogCount(),
       oldestSummary(),
       readDrainState(),
       readDroppedEvents(),
+      scheduledDrainAt(),
     ]);
     const { lastSuccessAt, lastFailure, lastHeartbeat, ...last24h } = health;
+    const waiting = Math.max(count, oldest ? 1 : 0);
+    // The settings store's revision is the time of the save (writeSettings).
+    const savedAt = view?.revision ?? null;
+    const current = { configured: view !== undefined, forwardingEnabled: view?.settings.forwardingEnabled ?? false, revision: savedAt };
+    const headline = headlineOf({
+      current,
+      savedAt,
+      lastSuccessAt,
+      lastFailure,
+      backlog: {
+        count: waiting,
+        phase: drain.phase,
+        phaseSince: drain.since,
+        oldestAt: oldest?.backloggedAt ?? null,
+        oldestNeedsSettings: oldest?.cause === 'configuration',
+      },
+    });
     return {
+      headline,
+      heartbeat: heartbeatStatus(lastHeartbeat, current, now),
+      settingsSavedAt: savedAt,
       configured: view !== undefined,
       forwardingEnabled: view?.settings.forwardingEnabled ?? false,
       lastSuccessAt,
@@ -94,15 +132,17 @@ const handlers: { [K in ResolverKey]: Handler<K> } = {
       last24h,
       backlog: {
         // The tallies may lag a listing by an event or two; what is listed is there.
-        count: Math.max(count, oldest ? 1 : 0),
+        count: waiting,
         oldestAt: oldest?.backloggedAt ?? null,
         phase: drain.phase,
         reason: drain.reason,
         nextAttemptAt: drain.nextAttemptAt,
         drainedInRun: drain.drainedInRun,
         dropped,
+        scheduledDrainAt: drainDueAt,
       },
       lastHeartbeat,
+      versionTags: await versionTagsStatus(view),
     };
   },
 
@@ -132,6 +172,8 @@ const handlers: { [K in ResolverKey]: Handler<K> } = {
     if (!(await discardBacklogItem(input.id))) throw new NotFoundError(GONE);
     return { discarded: true };
   },
+
+  ...tagAndScopeHandlers,
 };
 
 const GONE = 'That event is no longer waiting: it was delivered or discarded.';
@@ -163,7 +205,8 @@ export async function runResolver<K extends ResolverKey>(
     if (isConsentRequired(error)) throw error;
     if (error instanceof ForbiddenError) return failure('forbidden', error.message);
     if (error instanceof InvalidSettingsError) return failure('invalid-input', 'Some fields need attention.', [...error.problems]);
-    if (error instanceof NotFoundError) return failure('not-found', error.message);
+    if (error instanceof NotFoundError || error instanceof TagNotFoundError) return failure('not-found', error.message);
+    if (error instanceof ListingFailed) return failure('internal', `${error.message}. Try again in a moment.`);
     if (error instanceof NotConfiguredError) return failure('not-configured', error.message);
     console.error(`Resolver ${key} failed: ${errorName(error)}`);
     return failure('internal', 'Something went wrong on our side. Try again; if it keeps failing, contact support.');

@@ -1,5 +1,5 @@
 import { Queue } from '@forge/events';
-import type { DeferredEvent, DrainMessage, PendingDelivery } from '../core/pending';
+import type { DeferredEvent, DrainMessage, PendingDelivery, TagsMessage } from '../core/pending';
 
 // Forge limits one push to 50 events and 200 KB; entries are capped at 100 KB (core/size.ts), so a
 // push is split by both count and size. A deferred raw event has no cap: one over 200 KB is refused,
@@ -51,5 +51,11 @@ export async function requeueMessage(body: Record<string, unknown>, delaySeconds
 /** Asks for a drain of the backlog in `delaySeconds` (platform/drain.ts decides when to ask). */
 export async function pushDrainMessage(delaySeconds: number, includeHeld: boolean): Promise<void> {
   const message: DrainMessage = { kind: 'drain', ...(includeHeld ? { includeHeld } : {}) };
+  await pushAll([{ body: { ...message }, delayInSeconds: delaySeconds }]);
+}
+
+/** Asks for a retry of the waiting version tags in `delaySeconds` (platform/tags.ts). */
+export async function pushTagsMessage(delaySeconds: number): Promise<void> {
+  const message: TagsMessage = { kind: 'tags' };
   await pushAll([{ body: { ...message }, delayInSeconds: delaySeconds }]);
 }

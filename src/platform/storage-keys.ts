@@ -24,6 +24,14 @@ export const StorageKeys = {
   drainState: 'backlog:state',
   /** Events dropped for room beyond the backlog's capacity, until Coralogix has been told. */
   backlogDropped: 'backlog:dropped',
+  /** The tags API key (CICD integration permissions), apart from the Send-Your-Data key. */
+  tagsApiKeySecret: 'secret:coralogix-tags-api-key',
+  /** `tags:item:<item id>` — a version tag not created yet (platform/tags.ts). */
+  tagItemPrefix: 'tags:item:',
+  tagsState: 'tags:state',
+  tagsLease: 'tags:lease',
+  /** Set while a tags retry is on the queue, so failures in a burst schedule one. */
+  tagsScheduled: 'tags:scheduled',
 } as const;
 
 // Bitbucket UUIDs come braced ({…}); keys carry them bare.

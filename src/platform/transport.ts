@@ -1,7 +1,8 @@
 import { fetch, getAppContext } from '@forge/api';
 import type { CoralogixEntry } from '../core/coralogix-entry';
 import { classifyResponse, classifyTransportFailure, type DeliveryOutcome } from '../core/outcome';
-import { singlesUrl, type RegionId } from '../core/regions';
+import { singlesUrl, tagsUrl, type RegionId } from '../core/regions';
+import type { VersionTagBody } from '../core/version-tag';
 
 // Triggers and resolvers get 25 s per invocation; a send must give up well before the invocation
 // ends so the failure can still be put on the retry queue or stored as a dead letter.
@@ -28,18 +29,28 @@ export interface SendTarget {
   apiKey: string;
 }
 
-export async function sendEntries(
-  target: SendTarget,
-  entries: readonly CoralogixEntry[],
+export function sendEntries(target: SendTarget, entries: readonly CoralogixEntry[], timeoutMs = sendTimeoutMs()): Promise<DeliveryOutcome> {
+  return postJson(singlesUrl(target.region), target.apiKey, entries, timeoutMs);
+}
+
+/** One version tag to the region's tags API, with the tags key (a Send-Your-Data key cannot create tags). */
+export function sendVersionTag(
+  region: RegionId,
+  tagsApiKey: string,
+  tag: VersionTagBody,
   timeoutMs = sendTimeoutMs(),
 ): Promise<DeliveryOutcome> {
+  return postJson(tagsUrl(region), tagsApiKey, tag, timeoutMs);
+}
+
+async function postJson(url: string, apiKey: string, body: unknown, timeoutMs: number): Promise<DeliveryOutcome> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   try {
-    const response = await fetch(singlesUrl(target.region), {
+    const response = await fetch(url, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${target.apiKey}` },
-      body: JSON.stringify(entries),
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${apiKey}` },
+      body: JSON.stringify(body),
       signal: controller.signal,
     });
     // Drain the body so the connection can be reused; its content is not needed.

@@ -1,18 +1,26 @@
 import { enrichmentRequestOf } from '../core/enrichment';
 import { transformEvent } from '../core/entry';
-import { isForwarded } from '../core/forwarding';
-import { decodeEvent } from '../core/events';
-import { boundDepth } from '../core/json';
+import { eventIdOf } from '../core/event-id';
+import { isForwarded, scopeDecision } from '../core/forwarding';
+import { decodeEvent, type BitbucketEvent, type DecodeResult } from '../core/events';
+import { boundDepth, objectOrEmpty, stringOf } from '../core/json';
+import type { DeliverySettings } from '../core/settings';
+import { isTaggedDeployment, needsPipeline, versionTagOf } from '../core/version-tag';
+import type { Enrichment } from '../core/enrichment';
 import { platformRetryAfterSeconds } from '../core/retry-policy';
 import { attemptDelivery, type AttemptResult } from './delivery';
 import { enrichEvent } from './enrichment';
+import { lookupPipeline } from './pipeline-lookup';
+import { createVersionTag, type TagResult } from './tags';
 import { deferEvent } from './retry-queue';
 import { cachedDeliverySettings } from './settings-cache';
 import { errorName } from './log-safe';
 
 export type TriggerResult =
-  | { readonly status: 'handled'; readonly eventId: string; readonly attempt: AttemptResult }
-  | { readonly status: 'skipped'; readonly reason: 'not-configured' | 'forwarding-disabled' | 'event-not-selected' }
+  | { readonly status: 'handled'; readonly eventId: string; readonly attempt: AttemptResult; readonly tag?: TagResult }
+  /** Only the deployment's version tag was wanted: its log entry is not among the selected events. */
+  | { readonly status: 'tagged'; readonly eventId: string; readonly tag: TagResult }
+  | { readonly status: 'skipped'; readonly reason: 'not-configured' | 'forwarding-disabled' | 'event-not-selected' | 'outside-scope' }
   /** Could not be processed now (storage failed); kept on the retry queue as received. */
   | { readonly status: 'deferred'; readonly reason: string; readonly delaySeconds: number }
   /** Could not be accounted for at all: the platform must invoke again (the handler returns an InvocationError). */
@@ -66,11 +74,76 @@ async function forward(payload: unknown, receivedAt: number): Promise<TriggerRes
   if (!settings.forwardingEnabled) return { status: 'skipped', reason: 'forwarding-disabled' };
 
   const decoded = decodeEvent(payload);
-  const eventType = decoded.ok ? decoded.event.eventType : (decoded.eventType ?? 'unknown');
+  const event = decoded.ok ? decoded.event : undefined;
+  const eventType = event?.eventType ?? (decoded.ok ? 'unknown' : (decoded.eventType ?? 'unknown'));
   // Decided before enrichment, so events the admin does not want cost no Bitbucket lookup.
-  if (!isForwarded(eventType, settings)) return { status: 'skipped', reason: 'event-not-selected' };
+  if (!(await inScope(event, payload, settings, receivedAt))) return { status: 'skipped', reason: 'outside-scope' };
+  const tagged = event !== undefined && isTaggedDeployment(event, settings.versionTags);
+  const forwarded = isForwarded(eventType, settings);
+  if (!forwarded && !tagged) return { status: 'skipped', reason: 'event-not-selected' };
 
-  const enrichment = decoded.ok ? await enrichEvent(enrichmentRequestOf(decoded.event), receivedAt) : undefined;
+  const enrichment = event ? await enrichEvent(enrichmentRequestOf(event), receivedAt) : undefined;
+  // The log entry first: it has its own guarantees, and a tag that cannot be kept hands the whole
+  // event back (platform retry), which then sends the entry again under the same event id.
+  const forwardedEntry = forwarded ? await forwardEntry(payload, decoded, settings, enrichment, receivedAt) : undefined;
+  const tag = tagged ? await tagDeployment(event, settings, enrichment, receivedAt) : undefined;
+  if (forwardedEntry)
+    return { status: 'handled', eventId: forwardedEntry.eventId, attempt: forwardedEntry.attempt, ...(tag ? { tag } : {}) };
+  if (tag) return { status: 'tagged', eventId: eventIdOf(payload), tag };
+  return { status: 'skipped', reason: 'event-not-selected' };
+}
+
+/**
+ * The admin's repository scope, from the identifiers the event carries. Only when the scope names
+ * projects and the event carries none (deployment events) is the repository looked up: the same
+ * cached lookup enrichment makes, so an event that is then forwarded pays for it once. A repository
+ * whose project cannot be found out is forwarded, never dropped unseen.
+ */
+async function inScope(event: BitbucketEvent | undefined, payload: unknown, settings: DeliverySettings, now: number): Promise<boolean> {
+  const scope = settings.repositoryScope;
+  const raw = objectOrEmpty(payload);
+  const repositoryUuid = event?.repository.uuid ?? stringOf(objectOrEmpty(raw.repository).uuid);
+  // Read from the payload itself: the event model types `project` only on the events that have one.
+  const projectUuid = stringOf(objectOrEmpty(raw.project).uuid);
+  const decision = scopeDecision(scope, repositoryUuid, projectUuid);
+  if (decision !== 'needs-project') return decision === 'in';
+  const workspaceUuid = event?.workspace?.uuid ?? stringOf(objectOrEmpty(raw.workspace).uuid);
+  const { repository } = await enrichEvent(
+    { workspaceUuid, repositoryUuid: repositoryUuid ?? '', actorId: undefined, pullRequestId: undefined },
+    now,
+  );
+  const resolved = repository?.project?.uuid;
+  return resolved === undefined || scopeDecision(scope, repositoryUuid, resolved) === 'in';
+}
+
+async function tagDeployment(
+  event: Parameters<typeof versionTagOf>[0],
+  settings: DeliverySettings,
+  enrichment: Enrichment | undefined,
+  receivedAt: number,
+): Promise<TagResult> {
+  const workspaceUuid = event.workspace?.uuid;
+  const pipelineUuid = stringOf(objectOrEmpty(event.pipeline).uuid);
+  const pipeline =
+    needsPipeline(settings.versionTags) && workspaceUuid && pipelineUuid
+      ? await lookupPipeline(workspaceUuid, event.repository.uuid, pipelineUuid)
+      : undefined;
+  const tag = versionTagOf(event, settings.versionTags, { repository: enrichment?.repository, pipeline }, receivedAt);
+  const about = {
+    eventId: eventIdOf(event),
+    repository: enrichment?.repository?.full_name ?? event.repository.slug ?? null,
+    environment: event.environment?.name ?? null,
+  };
+  return createVersionTag(tag, about, settings, receivedAt);
+}
+
+async function forwardEntry(
+  payload: unknown,
+  decoded: DecodeResult,
+  settings: DeliverySettings,
+  enrichment: Enrichment | undefined,
+  receivedAt: number,
+): Promise<{ eventId: string; attempt: AttemptResult }> {
   const transformed = transformEvent(payload, {
     destination: settings,
     receivedAtMs: receivedAt,
@@ -78,9 +151,11 @@ async function forward(payload: unknown, receivedAt: number): Promise<TriggerRes
     decoded,
     ...(enrichment ? { enrichment } : {}),
   });
-  if (transformed.kind === 'unrecognised') {
+  // The problems name payload keys only (scrubbed in the core), never values: safe for the vendor's logs.
+  if (transformed.problems.length > 0) {
+    const what = transformed.kind === 'unrecognised' ? 'unrecognised event' : 'event with unreadable fields';
     console.warn(
-      `Forwarding unrecognised event ${transformed.eventId} (${transformed.eventType}) as raw: ${transformed.problems.join('; ')}`,
+      `Forwarding ${what} ${transformed.eventId} (${transformed.eventType}) with its payload beside it: ${transformed.problems.join('; ')}`,
     );
   }
 
@@ -99,5 +174,5 @@ async function forward(payload: unknown, receivedAt: number): Promise<TriggerRes
   if (attempt.result !== 'delivered') {
     console.warn(`Event ${transformed.eventId} (${transformed.eventType}) not delivered yet: ${attempt.result}: ${attempt.reason}`);
   }
-  return { status: 'handled', eventId: transformed.eventId, attempt };
+  return { eventId: transformed.eventId, attempt };
 }

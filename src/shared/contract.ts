@@ -1,8 +1,9 @@
-import { apiKeySchema, storedSettingsSchema, type StoredSettings } from '../core/settings';
+import { apiKeySchema, storedSettingsSchema, type ScopeProject, type ScopeRepository, type StoredSettings } from '../core/settings';
 import type { RegionId } from '../core/regions';
 import { BACKLOG_ITEM_ID, type BacklogPhase, type BacklogSummary, type DroppedEvents } from '../core/backlog';
-import type { DeliveryCounts, HealthCounts, HeartbeatRecord } from '../core/health';
+import type { DeliveryCounts, Headline, HealthCounts, HeartbeatRecord, HeartbeatStatus } from '../core/health';
 import type { TestOutcomeKind } from '../core/test-event';
+import { TAG_ITEM_ID, type WaitingTagSummary } from '../core/version-tag';
 import { v, type ValidationIssue } from '../core/validation';
 
 // The one contract between the settings page (@forge/bridge invoke) and the resolvers: keys,
@@ -18,6 +19,12 @@ export const ResolverKeys = {
   retryBacklogItem: 'backlog/retry',
   retryAllBacklog: 'backlog/retry-all',
   discardBacklogItem: 'backlog/discard',
+  sendTestTag: 'tags/send-test',
+  listTags: 'tags/list',
+  retryAllTags: 'tags/retry-all',
+  discardTag: 'tags/discard',
+  listProjects: 'scope/projects',
+  listRepositories: 'scope/repositories',
 } as const;
 
 export type ResolverKey = (typeof ResolverKeys)[keyof typeof ResolverKeys];
@@ -37,6 +44,10 @@ const empty = v.object({});
 export const saveSettingsInput = v.object({
   settings: storedSettingsSchema,
   apiKey: apiKeySchema.optional(),
+  /** The tags API key (CICD integration permissions): write-only like the first. */
+  tagsApiKey: apiKeySchema.optional(),
+  /** Forget the stored tags key (version tags must then be off). */
+  removeTagsApiKey: v.boolean().optional(),
 });
 export type SaveSettingsInput = v.Infer<typeof saveSettingsInput>;
 
@@ -58,6 +69,26 @@ export const listBacklogInput = v.object({
 });
 export const backlogItemInput = v.object({ id: v.string().assert((id) => BACKLOG_ITEM_ID.test(id), 'Not an undelivered event') });
 
+/** A test tag may use the form's unsaved values too. */
+export const sendTestTagInput = v.object({
+  settings: storedSettingsSchema.optional(),
+  tagsApiKey: apiKeySchema.optional(),
+});
+
+export const tagItemInput = v.object({ id: v.string().assert((id) => TAG_ITEM_ID.test(id), 'Not a waiting version tag') });
+
+/** The settings page's pickers page through the workspace's projects and repositories, filtered by name. */
+export const listScopeInput = v.object({
+  query: v
+    .string()
+    .assert((query) => query.length <= 100, 'The search is too long')
+    .optional(),
+  page: v
+    .number()
+    .assert((page) => Number.isInteger(page) && page >= 1 && page <= 1000, 'Expected a page number from 1 to 1000')
+    .optional(),
+});
+
 export const ResolverInputs = {
   [ResolverKeys.getSettings]: empty,
   [ResolverKeys.saveSettings]: saveSettingsInput,
@@ -67,6 +98,12 @@ export const ResolverInputs = {
   [ResolverKeys.retryBacklogItem]: backlogItemInput,
   [ResolverKeys.retryAllBacklog]: empty,
   [ResolverKeys.discardBacklogItem]: backlogItemInput,
+  [ResolverKeys.sendTestTag]: sendTestTagInput,
+  [ResolverKeys.listTags]: empty,
+  [ResolverKeys.retryAllTags]: empty,
+  [ResolverKeys.discardTag]: tagItemInput,
+  [ResolverKeys.listProjects]: listScopeInput,
+  [ResolverKeys.listRepositories]: listScopeInput,
 } as const;
 
 export interface SettingsState {
@@ -75,7 +112,9 @@ export interface SettingsState {
   configured: boolean;
   /** The stored key's last four characters; the key itself never leaves the server. */
   apiKeyHint: string | null;
-  regions: Array<{ id: RegionId; label: string; domain: string }>;
+  /** The tags key's last four characters, when one is stored. */
+  tagsApiKeyHint: string | null;
+  regions: Array<{ id: RegionId; label: string; domain: string; versionTags: boolean }>;
 }
 
 export interface TestEventResult {
@@ -83,6 +122,8 @@ export interface TestEventResult {
   /** What happened, in words an admin understands. */
   message: string;
   status?: number;
+  /** It tested the saved key and region, so Delivery health counts it; a test of unsaved values is not. */
+  countedInHealth?: boolean;
 }
 
 /** One undelivered event as the page lists it: its summary, never its entry. */
@@ -99,6 +140,8 @@ export interface BacklogStatus {
   drainedInRun: number;
   /** Events dropped beyond the backlog's capacity, if that ever happened. */
   dropped: DroppedEvents | null;
+  /** When the next drain run is due (after a save: now), or null when none is scheduled. */
+  scheduledDrainAt: number | null;
 }
 
 export interface StatusState {
@@ -109,6 +152,41 @@ export interface StatusState {
   last24h: DeliveryCounts;
   backlog: BacklogStatus;
   lastHeartbeat: HeartbeatRecord | null;
+  /** The heartbeat judged against the current settings (lastHeartbeat may predate them). */
+  heartbeat: HeartbeatStatus;
+  /** The one state to read first. */
+  headline: Headline;
+  /** When the settings were last saved: failures before it were about other settings. */
+  settingsSavedAt: number | null;
+  versionTags: VersionTagsStatus;
+}
+
+/** A version tag that could not be created yet: what it is, why it waits, and when it is tried again. */
+export type TagRow = WaitingTagSummary & { id: string };
+
+export interface VersionTagsStatus {
+  enabled: boolean;
+  waiting: number;
+  /** Why the oldest waiting tag waits, in words. */
+  reason: string | null;
+  nextAttemptAt: number | null;
+  lastCreated: { name: string; at: number } | null;
+  /** Tags dropped beyond the outbox's capacity, if that ever happened. */
+  dropped: number;
+}
+
+export interface TestTagResult {
+  outcome: TestOutcomeKind | 'not-configured';
+  message: string;
+  status?: number;
+  /** The name the test tag was created with. */
+  name?: string;
+}
+
+export interface ScopePage<T> {
+  items: T[];
+  /** The next page's number, when there is one. */
+  nextPage?: number;
 }
 
 export type RetryBacklogItemResult = { outcome: 'delivered' | 'waiting' | 'held'; message: string };
@@ -122,6 +200,12 @@ export interface ResolverResults {
   [ResolverKeys.retryBacklogItem]: RetryBacklogItemResult;
   [ResolverKeys.retryAllBacklog]: { waiting: number };
   [ResolverKeys.discardBacklogItem]: { discarded: true };
+  [ResolverKeys.sendTestTag]: TestTagResult;
+  [ResolverKeys.listTags]: { items: TagRow[] };
+  [ResolverKeys.retryAllTags]: { waiting: number };
+  [ResolverKeys.discardTag]: { discarded: true };
+  [ResolverKeys.listProjects]: ScopePage<Required<ScopeProject>>;
+  [ResolverKeys.listRepositories]: ScopePage<Required<ScopeRepository>>;
 }
 
 export type ResolverPayload<K extends ResolverKey> = v.Infer<(typeof ResolverInputs)[K]>;

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { validate } from '@forge/manifest';
 import { parse } from 'yaml';
 import { EVENT_CATALOG, EVENT_TYPES } from '../../src/core/catalog';
-import { ingressHost, REGION_IDS } from '../../src/core/regions';
+import { egressHosts, ingressHost, REGION_IDS, tagsHost } from '../../src/core/regions';
 import { RETRY_QUEUE_KEY } from '../../src/platform/retry-queue';
 import { SEND_TIMEOUT_MS } from '../../src/platform/transport';
 
@@ -61,29 +61,39 @@ describe('manifest.yml', () => {
     expect([...(manifest.modules.trigger[0]?.events ?? [])].sort()).toEqual([...EVENT_TYPES].sort());
   });
 
-  it('declares exactly the scopes the events, storage, the admin check and enrichment need', () => {
+  it('declares exactly the scopes the events, storage, the admin check, enrichment and the scope pickers need', () => {
     const needed = new Set<string>(Object.values(EVENT_CATALOG).map((entry) => entry.scope));
     needed.add('storage:app');
     needed.add('read:workspace:bitbucket');
     needed.add('read:user:bitbucket');
+    needed.add('read:project:bitbucket');
     expect([...manifest.permissions.scopes].sort()).toEqual([...needed].sort());
   });
 
-  it('lets the backend reach only the Coralogix ingress hosts', () => {
+  it('lets the backend reach only the Coralogix ingress hosts, and the tags API where the region offers one', () => {
     const addresses = manifest.permissions.external.fetch.backend.map((entry) => entry.address).sort();
-    expect(addresses).toEqual(REGION_IDS.map(ingressHost).sort());
+    expect(addresses).toEqual(egressHosts().sort());
+    for (const region of REGION_IDS) expect(addresses).toContain(ingressHost(region));
+    expect(addresses).toContain(tagsHost('EU1'));
+    expect(addresses).not.toContain(tagsHost('GOV1'));
   });
 });
 
 describe('manifest.yml wiring', () => {
   const functions = new Map(manifest.modules.function.map((fn) => [fn.key, fn]));
 
-  it('names only handlers that src/index.ts exports', async () => {
-    const index = await import('../../src/index');
+  it('names for each function a handler module of its own that exports it, re-exported by src/index.ts', async () => {
+    const index = (await import('../../src/index')) as Record<string, unknown>;
+    const modules = new Set<string>();
     for (const fn of manifest.modules.function) {
-      const exported = fn.handler.replace(/^index\./, '');
-      expect(typeof (index as Record<string, unknown>)[exported]).toBe('function');
+      const [module = '', exported = ''] = fn.handler.split('.');
+      modules.add(module);
+      const handlerModule = (await import(path.join(ROOT, 'src', module))) as Record<string, unknown>;
+      expect(typeof handlerModule[exported]).toBe('function');
+      expect(index[exported]).toBe(handlerModule[exported]);
     }
+    // One bundle per handler module (`forge deploy`): a module shared by two functions would load both everywhere.
+    expect(modules.size).toBe(manifest.modules.function.length);
   });
 
   it('consumes the retry queue the app pushes to, with room for a send and its bookkeeping', () => {
@@ -102,6 +112,6 @@ describe('manifest.yml wiring', () => {
     const resource = manifest.resources.find((candidate) => candidate.key === pageModule?.resource);
     expect(resource?.path).toBe('static/settings/build');
     expect(existsSync(path.join(ROOT, resource?.path ?? '', 'index.html'))).toBe(true);
-    expect(functions.get(pageModule?.resolver.function ?? '')?.handler).toBe('index.settingsResolver');
+    expect(functions.get(pageModule?.resolver.function ?? '')?.handler).toMatch(/\.settingsResolver$/);
   });
 });

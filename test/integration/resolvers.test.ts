@@ -1,3 +1,4 @@
+import { REGION_IDS } from '../../src/core/regions';
 import { defaultStoredSettings } from '../../src/core/settings';
 import { TEST_EVENT_CLASS_NAME } from '../../src/core/test-event';
 import { ResolverKeys, type Envelope, type ResolverKey } from '../../src/shared/contract';
@@ -107,7 +108,7 @@ describe('settings page resolvers', () => {
     it('starts unconfigured, with defaults and every region', async () => {
       const result = await call<{ configured: boolean; regions: unknown[]; apiKeyHint: null }>(ResolverKeys.getSettings, {});
       expect(result).toMatchObject({ ok: true, data: { configured: false, apiKeyHint: null } });
-      if (result.ok) expect(result.data.regions).toHaveLength(8);
+      if (result.ok) expect(result.data.regions).toHaveLength(REGION_IDS.length);
     });
 
     it('saves and loads back, showing only the last four characters of the key', async () => {

@@ -15,6 +15,7 @@ export function loadApp() {
     ...(require('../../src/platform/replay') as typeof import('../../src/platform/replay')),
     ...(require('../../src/platform/settings-cache') as typeof import('../../src/platform/settings-cache')),
     ...(require('../../src/platform/settings-store') as typeof import('../../src/platform/settings-store')),
+    ...(require('../../src/platform/tags') as typeof import('../../src/platform/tags')),
   };
   /* eslint-enable @typescript-eslint/no-require-imports */
 }

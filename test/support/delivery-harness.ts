@@ -7,16 +7,21 @@ import { StorageKeys } from '../../src/platform/storage-keys';
 import { CoralogixReceiver } from '../../sandbox/coralogix-receiver';
 import { ForgePlatform } from '../../sandbox/platform/forge-platform';
 import { loadApp, type App } from './app';
+import { routeCoralogix } from './egress';
 
-/** A freshly loaded app on the local platform, its retry queue wired, configured for EU1 with `apiKey`. */
+/**
+ * A freshly loaded app on the local platform, its retry queue wired, configured for EU1 with `apiKey`.
+ * Every region's ingress and API host reach the receiver, which also takes `tagsKeys` for version tags.
+ */
 export async function startConfiguredApp(
   apiKey: string,
   now: () => number,
-  options: { invocationTimeoutMs?: number } = {},
+  options: { invocationTimeoutMs?: number; tagsKeys?: string[] } = {},
 ): Promise<{ platform: ForgePlatform; receiver: CoralogixReceiver; app: App }> {
-  const receiver = await CoralogixReceiver.start({ apiKeys: [apiKey] });
-  const platform = new ForgePlatform({ now, ...options });
-  platform.routeEgress('ingress.eu1.coralogix.com', receiver.url);
+  const { tagsKeys, ...platformOptions } = options;
+  const receiver = await CoralogixReceiver.start({ apiKeys: [apiKey], ...(tagsKeys ? { tagsKeys } : {}) });
+  const platform = new ForgePlatform({ now, ...platformOptions });
+  routeCoralogix(platform, receiver.url);
   const app = loadApp();
   platform.registerConsumer(RETRY_QUEUE_KEY, (event, context) => app.retryDelivery(event as Parameters<App['retryDelivery']>[0], context));
   await app.writeSettings(defaultStoredSettings(), apiKey, now());

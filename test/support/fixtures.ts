@@ -1,6 +1,28 @@
-import { loadEventFixtures } from '../../sandbox/fixtures';
+import { bitbucketPipelineFixtures, loadEventFixtures, workspaceListingFixture } from '../../sandbox/fixtures';
+import type { BitbucketEmulator } from '../../sandbox/platform/bitbucket-emulator';
 
-export { bitbucketRestFixtures, FIXTURE_DIR, loadEventFixtures, type EventFixture } from '../../sandbox/fixtures';
+export {
+  bitbucketPipelineFixtures,
+  bitbucketRestFixtures,
+  FIXTURE_DIR,
+  loadEventFixtures,
+  workspaceListingFixture,
+  type EventFixture,
+  type PipelineFixtures,
+  type WorkspaceListingFixture,
+} from '../../sandbox/fixtures';
+
+/**
+ * Serves the example workspace's pipelines and its project and repository listing. The listing is
+ * also served for `installationWorkspaceId`, the workspace a settings page of that installation asks about.
+ */
+export function serveWorkspaceFixtures(bitbucket: BitbucketEmulator, installationWorkspaceId?: string): void {
+  const { workspace, pipelines } = bitbucketPipelineFixtures();
+  bitbucket.servePipelines([workspace.uuid, workspace.slug], pipelines);
+  const listing = workspaceListingFixture();
+  const names = [listing.workspace.uuid, listing.workspace.slug];
+  bitbucket.serveWorkspaceListing(installationWorkspaceId ? [...names, installationWorkspaceId] : names, listing);
+}
 
 export function fixture(name: string): Record<string, unknown> {
   const found = loadEventFixtures().find((candidate) => candidate.name === name);

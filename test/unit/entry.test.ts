@@ -174,13 +174,20 @@ describe('no email address in any string, key or name of an entry', () => {
     expect(result.entry.text).not.toMatch(ADDRESS);
   });
 
-  it('scrubs an address used as a key from the problems of a payload it cannot read', () => {
+  it('scrubs an address used as a key from the problems of a payload it cannot fully read', () => {
     const payload = fixture('updated.repository');
     payload.changes = { 'jane@example.com': { old: 5 } };
     const result = transformEvent(payload, { destination, receivedAtMs: RECEIVED_AT });
-    expect(result.kind).toBe('unrecognised');
-    if (result.kind !== 'unrecognised') return;
     expect(result.problems.join(' ')).toContain(`changes.${EMAIL_REPLACEMENT}.old`);
+    expect(JSON.parse(result.entry.text).event.problems).toEqual(result.problems);
+    expect(JSON.stringify(result)).not.toMatch(ADDRESS);
+  });
+
+  it('scrubs an address used as a key from the problems of a payload it cannot read at all', () => {
+    const payload = fixture('created.pullrequest');
+    payload.pullrequest = { 'jane@example.com': 1 };
+    const result = transformEvent(payload, { destination, receivedAtMs: RECEIVED_AT });
+    expect(result.kind).toBe('unrecognised');
     expect(JSON.stringify(result)).not.toMatch(ADDRESS);
   });
 

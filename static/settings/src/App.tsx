@@ -3,7 +3,7 @@ import { view } from '@forge/bridge';
 import Heading from '@atlaskit/heading';
 import SectionMessage from '@atlaskit/section-message';
 import Spinner from '@atlaskit/spinner';
-import { ResolverKeys } from '../../../src/shared/contract';
+import { ResolverKeys, type SettingsState } from '../../../src/shared/contract';
 import { DeadLetters } from './DeadLetters';
 import { SettingsForm } from './SettingsForm';
 import { StatusPanel } from './StatusPanel';
@@ -11,9 +11,6 @@ import { applyColorMode } from './theme';
 import { useResolver } from './useResolver';
 
 export function App() {
-  const [statusReloadToken, setStatusReloadToken] = useState(0);
-  const reloadStatus = useCallback(() => setStatusReloadToken((token) => token + 1), []);
-
   // Declared before the settings load so the page asks for its theme first, as it always has.
   useEffect(() => {
     view
@@ -28,7 +25,7 @@ export function App() {
 
   return (
     <main className="page">
-      <div>
+      <div className="page-header">
         <Heading size="large" as="h1">
           Coralogix
         </Heading>
@@ -48,13 +45,28 @@ export function App() {
           <p>{error.message}</p>
         </SectionMessage>
       )}
-      {settings !== null && (
-        <>
-          <SettingsForm initial={settings} onSaved={reloadStatus} />
-          <StatusPanel reloadToken={statusReloadToken} />
-          <DeadLetters onChanged={reloadStatus} />
-        </>
-      )}
+      {settings !== null && <Dashboard settings={settings} />}
     </main>
+  );
+}
+
+/** The form beside its health on a wide frame, one column on a narrow one; the undelivered events below. */
+function Dashboard({ settings }: { settings: SettingsState }) {
+  const [statusReloadToken, setStatusReloadToken] = useState(0);
+  const reloadStatus = useCallback(() => setStatusReloadToken((token) => token + 1), []);
+  // One status read serves the health panel and the undelivered events, so the two never disagree.
+  const status = useResolver(ResolverKeys.getStatus, {}, { reloadToken: statusReloadToken });
+  return (
+    <div className="layout">
+      <div className="layout-form">
+        <SettingsForm initial={settings} onStatusChange={reloadStatus} />
+      </div>
+      <div className="layout-status">
+        <StatusPanel status={status.data} error={status.error} onRefresh={reloadStatus} />
+      </div>
+      <div className="layout-backlog">
+        <DeadLetters status={status.data} onChanged={reloadStatus} reloadToken={statusReloadToken} />
+      </div>
+    </div>
   );
 }

@@ -14,9 +14,10 @@ interface DestinationFieldsProps {
   update: UpdateSetting;
 }
 
-const SUBSYSTEM_HELP = `Usually the component, e.g. bitbucket. To split by repository or project, use ${TEMPLATE_PLACEHOLDERS.slice(0, 4)
-  .map((name) => `{${name}}`)
-  .join(', ')} …`;
+// Every placeholder, so none is discovered only through a mistake.
+const SUBSYSTEM_HELP = `Usually the component, e.g. bitbucket. To split by repository or project, use any of ${TEMPLATE_PLACEHOLDERS.map(
+  (name) => `{${name}}`,
+).join(', ')}.`;
 
 const NAME_FIELDS = [
   { setting: 'applicationName', id: 'application-name', label: 'Application name', help: 'Usually the environment, e.g. production.' },

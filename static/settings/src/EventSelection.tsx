@@ -1,14 +1,8 @@
 import { Checkbox } from '@atlaskit/checkbox';
 import { ErrorMessage } from '@atlaskit/form';
-import {
-  coverageAdmits,
-  EVENT_CATALOG,
-  EVENT_FAMILIES,
-  eventTypesOfFamily,
-  type EventFamily,
-  type EventType,
-} from '../../../src/core/catalog';
-import type { StoredSettings } from '../../../src/core/settings';
+import { EVENT_CATALOG, EVENT_FAMILIES, eventTypesOfFamily, type EventFamily, type EventType } from '../../../src/core/catalog';
+import { isSent, type ForwardingChoice } from './coverageChoice';
+import { AREA_LABELS } from './CoverageSelection';
 import { FieldGroup } from './FieldGroup';
 
 const FAMILY_LABELS: Record<EventFamily, string> = {
@@ -24,51 +18,47 @@ const FAMILY_LABELS: Record<EventFamily, string> = {
 const LEVEL_LABELS = { BASE: 'Base', ADVANCED: 'Advanced', FULL: 'Full' } as const;
 
 interface EventSelectionProps {
-  forwardedEvents: EventType[];
-  coverage: StoredSettings['coverage'];
+  choice: ForwardingChoice;
   error: string | undefined;
-  onChange: (forwardedEvents: EventType[]) => void;
+  /** Ticks (or unticks) events; ticking one above its area's coverage raises the coverage (coverageChoice.ts). */
+  onToggle: (types: EventType[], on: boolean) => void;
 }
 
-/** Per family, one checkbox for all its events (indeterminate when some are on) and one per event. */
-export function EventSelection({ forwardedEvents, coverage, error, onChange }: EventSelectionProps) {
-  const selected = new Set(forwardedEvents);
-  const setEvents = (types: EventType[], on: boolean) => {
-    const next = new Set(selected);
-    for (const type of types) {
-      if (on) next.add(type);
-      else next.delete(type);
-    }
-    // In catalog order, whatever order they were ticked in, so the stored list reads the same each time.
-    onChange(Object.keys(EVENT_CATALOG).filter((type) => next.has(type as EventType)) as EventType[]);
-  };
-
+/**
+ * Per family, one checkbox for all its events (indeterminate when some are on) and one per event.
+ * A box is ticked exactly when the event is sent, coverage included.
+ */
+export function EventSelection({ choice, error, onToggle }: EventSelectionProps) {
   return (
-    <FieldGroup title="Events to forward">
+    <FieldGroup title="Events to forward" id="events">
+      <p className="lede">
+        Ticked events are sent. Ticking one above its area&apos;s coverage raises the coverage to its level; lowering the coverage unticks
+        the events above it.
+      </p>
       <div className="families">
         {EVENT_FAMILIES.map((family) => {
           const types = eventTypesOfFamily(family);
-          const on = types.filter((type) => selected.has(type)).length;
+          const on = types.filter((type) => isSent(type, choice)).length;
           return (
             <div className="family" key={family}>
               <Checkbox
                 label={FAMILY_LABELS[family]}
                 isChecked={on === types.length}
                 isIndeterminate={on > 0 && on < types.length}
-                onChange={() => setEvents(types, on < types.length)}
+                onChange={() => onToggle(types, on < types.length)}
                 testId={`family-${family}`}
               />
               <ul>
                 {types.map((type) => {
                   const { action, area, level } = EVENT_CATALOG[type];
-                  const covered = coverageAdmits(coverage[area], level);
+                  const sent = isSent(type, choice);
+                  const outside = choice.coverage[area] === 'OFF' ? `${AREA_LABELS[area]} off` : null;
                   return (
                     <li key={type}>
                       <Checkbox
-                        label={`${action} · ${LEVEL_LABELS[level]}${covered ? '' : ' (outside coverage)'}`}
-                        isChecked={selected.has(type)}
-                        isDisabled={!covered}
-                        onChange={() => setEvents([type], !selected.has(type))}
+                        label={`${action} · ${LEVEL_LABELS[level]}${outside && !sent ? ` (${outside})` : ''}`}
+                        isChecked={sent}
+                        onChange={() => onToggle([type], !sent)}
                         testId={`event-${type}`}
                       />
                     </li>

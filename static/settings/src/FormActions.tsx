@@ -1,21 +1,26 @@
 import Button from '@atlaskit/button/new';
 import SectionMessage from '@atlaskit/section-message';
+import { ErrorSummary } from './ErrorSummary';
+import type { FieldErrors } from './settingsDraft';
 
 export type Notice = { appearance: 'success' | 'error' | 'warning'; title: string; body: string; testId: string };
 
 interface FormActionsProps {
   notice: Notice | null;
+  /** Shown only after a Save or test was refused for them, next to the buttons. */
+  errors: FieldErrors;
   saving: boolean;
   testing: boolean;
-  onSave: () => void;
   onSendTest: () => void;
+  onFocusFirstError: () => void;
 }
 
-/** The outcome of the last save or test, above the buttons that start the next one. */
-export function FormActions({ notice, saving, testing, onSave, onSendTest }: FormActionsProps) {
+/** The outcome of the last save or test, above the buttons that start the next one. Save submits the form. */
+export function FormActions({ notice, errors, saving, testing, onSendTest, onFocusFirstError }: FormActionsProps) {
   const busy = saving || testing;
   return (
     <>
+      <ErrorSummary errors={errors} onFocusFirst={onFocusFirstError} />
       {notice && (
         <SectionMessage appearance={notice.appearance} title={notice.title} testId={notice.testId}>
           <p>{notice.body}</p>
@@ -23,7 +28,7 @@ export function FormActions({ notice, saving, testing, onSave, onSendTest }: For
       )}
 
       <div className="actions">
-        <Button appearance="primary" onClick={onSave} isLoading={saving} isDisabled={busy} testId="save">
+        <Button appearance="primary" type="submit" isLoading={saving} isDisabled={busy} testId="save">
           Save
         </Button>
         <Button onClick={onSendTest} isLoading={testing} isDisabled={busy} testId="send-test">

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { StoredSettings } from '../../../src/core/settings';
 import { validate } from '../../../src/core/validation';
 import {
@@ -14,8 +14,12 @@ import { Card } from './Card';
 import { CoverageSelection } from './CoverageSelection';
 import { DestinationFields } from './DestinationFields';
 import { EventSelection } from './EventSelection';
+import { coverageOf, normalizedChoice, withCoverage, withEvents } from './coverageChoice';
+import { invalidControls } from './ErrorSummary';
 import { FormActions, type Notice } from './FormActions';
-import type { FieldErrors, UpdateSetting } from './settingsDraft';
+import { RepositoryScope } from './RepositoryScope';
+import { draftOf, keyDraftOf, missingTagsKey, tagsKeyPayload, type FieldErrors, type UpdateSetting } from './settingsDraft';
+import { TagsSettings } from './TagsSettings';
 import { ToggleField } from './ToggleField';
 import { useResolver } from './useResolver';
 
@@ -29,38 +33,64 @@ const TEST_TITLES: Record<TestEventResult['outcome'], string> = {
   'not-configured': 'Nothing to test yet',
 };
 
-export function SettingsForm({ initial, onSaved }: { initial: SettingsState; onSaved: () => void }) {
+/** `onStatusChange`: a save or a test of the saved key changed what Delivery health shows. */
+export function SettingsForm({ initial, onStatusChange }: { initial: SettingsState; onStatusChange: () => void }) {
   const save = useResolver(ResolverKeys.saveSettings);
   const sendTest = useResolver(ResolverKeys.sendTestEvent);
   // What the server holds (the key's hint, the regions): as loaded, then as the last save returned it.
   const stored = save.data ?? initial;
-  const [settings, setSettings] = useState<StoredSettings>(initial.settings);
+  const [settings, setSettings] = useState<StoredSettings>(() => coverageOf(draftOf(initial.settings)));
   const [apiKey, setApiKey] = useState('');
   const [replacingKey, setReplacingKey] = useState(initial.apiKeyHint === null);
+  const [tagsKey, setTagsKey] = useState(() => keyDraftOf(initial.tagsApiKeyHint));
   const [errors, setErrors] = useState<FieldErrors>({});
   const [notice, setNotice] = useState<Notice | null>(null);
+  const form = useRef<HTMLFormElement>(null);
+  // Bumped when a Save or test is refused for its fields: focus moves once the messages are drawn.
+  const [focusRequest, setFocusRequest] = useState(0);
+  const focusFirstError = () => invalidControls(form.current, errors)[0]?.focus();
+  // Only a new request moves focus; errors changing as the admin types must not pull it away.
+  useEffect(() => {
+    if (focusRequest > 0) focusFirstError();
+  }, [focusRequest]);
 
   const update: UpdateSetting = (field, value) => {
     setSettings((current) => ({ ...current, [field]: value }));
-    setErrors((current) => {
-      const { [`settings.${String(field)}`]: _removed, ...rest } = current;
-      return rest;
-    });
+    // Nested settings (scope, tags) clear their fields' errors too: the admin is changing them.
+    setErrors((current) =>
+      Object.fromEntries(
+        Object.entries(current).filter(([path]) => path !== `settings.${String(field)}` && !path.startsWith(`settings.${String(field)}.`)),
+      ),
+    );
+  };
+
+  /** Coverage and ticked events change together, so the two never disagree (coverageChoice.ts). */
+  const changeChoice = (choice: ReturnType<typeof normalizedChoice>) => {
+    update('coverage', choice.coverage);
+    update('forwardedEvents', choice.forwardedEvents);
   };
 
   /** The page checks with the same schema as the server, so most mistakes show before a round trip. */
   const checkedInput = (): SaveSettingsInput | null => {
     setNotice(null);
-    const input = { settings, ...(replacingKey && apiKey.trim() !== '' ? { apiKey } : {}) };
+    const input = {
+      settings,
+      ...(replacingKey && apiKey.trim() !== '' ? { apiKey } : {}),
+      ...tagsKeyPayload(tagsKey, settings.versionTags.enabled),
+    };
     const parsed = validate(saveSettingsInput, input);
     const found: FieldErrors = {};
     if (!parsed.ok) for (const error of fieldErrorsOf(parsed.issues)) found[error.field] ??= error.message;
     if (replacingKey && apiKey.trim() === '' && stored.apiKeyHint === null) found.apiKey = 'An API key is required';
+    const tagsKeyMissing = missingTagsKey(tagsKey, stored.tagsApiKeyHint, settings.versionTags.enabled);
+    if (tagsKeyMissing !== undefined) found.tagsApiKey ??= tagsKeyMissing;
     setErrors(found);
+    if (Object.keys(found).length > 0) setFocusRequest((request) => request + 1);
     return Object.keys(found).length === 0 ? input : null;
   };
 
-  const saveSettings = async () => {
+  const saveSettings = async (event: FormEvent) => {
+    event.preventDefault();
     const input = checkedInput();
     if (input === null) return;
     const result = await save.run(input);
@@ -68,19 +98,22 @@ export function SettingsForm({ initial, onSaved }: { initial: SettingsState; onS
       const found: FieldErrors = {};
       for (const error of result.error.fieldErrors ?? []) found[error.field] ??= error.message;
       setErrors(found);
-      setNotice({ appearance: 'error', title: 'Settings not saved', body: result.error.message, testId: 'save-error' });
+      // Field errors have their own summary by the button; a notice would say the same twice.
+      if (Object.keys(found).length > 0) setFocusRequest((request) => request + 1);
+      else setNotice({ appearance: 'error', title: 'Settings not saved', body: result.error.message, testId: 'save-error' });
       return;
     }
-    setSettings(result.data.settings);
+    setSettings(coverageOf(result.data.settings));
     setApiKey('');
     setReplacingKey(false);
+    setTagsKey(keyDraftOf(result.data.tagsApiKeyHint));
     setNotice({
       appearance: 'success',
       title: 'Settings saved',
       body: 'New events are sent with these settings within half a minute.',
       testId: 'save-success',
     });
-    onSaved();
+    onStatusChange();
   };
 
   const sendTestEvent = async () => {
@@ -95,43 +128,69 @@ export function SettingsForm({ initial, onSaved }: { initial: SettingsState; onS
     setNotice({
       appearance: delivered ? 'success' : 'error',
       title: TEST_TITLES[result.data.outcome],
-      body: result.data.message,
+      body:
+        result.data.countedInHealth === false
+          ? `${result.data.message} Save these settings to start sending with them.`
+          : result.data.message,
       testId: 'test-result',
     });
+    if (result.data.countedInHealth) onStatusChange();
   };
 
   return (
     <Card headingId="connection-heading" title="Connection">
-      <ApiKeyField
-        hint={stored.apiKeyHint}
-        replacing={replacingKey}
-        value={apiKey}
-        error={errors.apiKey}
-        onChange={setApiKey}
-        onReplace={() => setReplacingKey(true)}
-      />
-      <DestinationFields regions={stored.regions} settings={settings} errors={errors} update={update} />
-      <ToggleField
-        id="forwarding"
-        label="Forward events to Coralogix"
-        isChecked={settings.forwardingEnabled}
-        onToggle={() => update('forwardingEnabled', !settings.forwardingEnabled)}
-      />
-      <ToggleField
-        id="omit-free-text"
-        label="Leave out free text: commit messages, titles, descriptions"
-        isChecked={settings.omitFreeText}
-        onToggle={() => update('omitFreeText', !settings.omitFreeText)}
-        help="Email addresses are never forwarded. Account ids and display names are."
-      />
-      <CoverageSelection coverage={settings.coverage} onChange={(coverage) => update('coverage', coverage)} />
-      <EventSelection
-        forwardedEvents={settings.forwardedEvents}
-        coverage={settings.coverage}
-        error={errors['settings.forwardedEvents']}
-        onChange={(events) => update('forwardedEvents', events)}
-      />
-      <FormActions notice={notice} saving={save.loading} testing={sendTest.loading} onSave={saveSettings} onSendTest={sendTestEvent} />
+      <form ref={form} className="form" noValidate onSubmit={saveSettings} aria-labelledby="connection-heading">
+        <ApiKeyField
+          hint={stored.apiKeyHint}
+          replacing={replacingKey}
+          value={apiKey}
+          error={errors.apiKey}
+          onChange={setApiKey}
+          onReplace={() => setReplacingKey(true)}
+        />
+        <DestinationFields regions={stored.regions} settings={settings} errors={errors} update={update} />
+        <ToggleField
+          id="forwarding"
+          label="Forward events to Coralogix"
+          isChecked={settings.forwardingEnabled}
+          onToggle={() => update('forwardingEnabled', !settings.forwardingEnabled)}
+        />
+        <ToggleField
+          id="omit-free-text"
+          label="Leave out free text: commit messages, titles, descriptions"
+          isChecked={settings.omitFreeText}
+          onToggle={() => update('omitFreeText', !settings.omitFreeText)}
+          help="Email addresses are never forwarded. Account ids and display names are."
+        />
+        <CoverageSelection coverage={settings.coverage} onChange={(area, setting) => changeChoice(withCoverage(settings, area, setting))} />
+        <EventSelection
+          choice={settings}
+          error={errors['settings.forwardedEvents']}
+          onToggle={(types, on) => changeChoice(withEvents(settings, types, on))}
+        />
+        <RepositoryScope scope={settings.repositoryScope} errors={errors} onChange={(scope) => update('repositoryScope', scope)} />
+        <TagsSettings
+          settings={settings}
+          regions={stored.regions}
+          keyHint={stored.tagsApiKeyHint}
+          keyDraft={tagsKey}
+          errors={errors}
+          onChange={(versionTags) => update('versionTags', versionTags)}
+          onKeyDraftChange={(draft) => {
+            setTagsKey(draft);
+            setErrors(({ tagsApiKey: _removed, ...rest }) => rest);
+          }}
+          onErrors={setErrors}
+        />
+        <FormActions
+          notice={notice}
+          errors={errors}
+          saving={save.loading}
+          testing={sendTest.loading}
+          onSendTest={sendTestEvent}
+          onFocusFirstError={focusFirstError}
+        />
+      </form>
     </Card>
   );
 }

@@ -1,48 +1,103 @@
 import Button from '@atlaskit/button/new';
-import Lozenge from '@atlaskit/lozenge';
 import SectionMessage from '@atlaskit/section-message';
-import { ResolverKeys, type StatusState } from '../../../src/shared/contract';
+import type { HeartbeatStatus } from '../../../src/core/health';
+import type { StatusState } from '../../../src/shared/contract';
+import { backlogSentence } from './backlogWords';
 import { Card } from './Card';
-import { ago, formatTime } from './format';
-import { useResolver } from './useResolver';
+import { TagsStatus } from './TagsStatus';
+import { ago, formatMoment, formatTime, plural } from './format';
+import type { ResolverError } from './useResolver';
 
-function health(status: StatusState): { label: string; appearance: 'success' | 'removed' | 'moved' | 'default' } {
-  if (!status.configured) return { label: 'Not configured', appearance: 'default' };
-  if (!status.forwardingEnabled) return { label: 'Paused', appearance: 'default' };
-  const failingSinceSuccess =
-    status.lastFailure !== null && (status.lastSuccessAt === null || status.lastFailure.at > status.lastSuccessAt);
-  if (failingSinceSuccess) return { label: 'Failing', appearance: 'removed' };
-  if (status.backlog.phase === 'waiting-for-settings') return { label: 'Key or region refused', appearance: 'removed' };
-  if (status.backlog.count > 0)
-    return { label: status.backlog.phase === 'draining' ? 'Catching up' : 'Backlog waiting', appearance: 'moved' };
-  return { label: 'Healthy', appearance: 'success' };
+type Appearance = 'success' | 'error' | 'warning' | 'information';
+
+/** The one state to read first, as a title in words and what to know or do about it. */
+function headlineWords(status: StatusState): { appearance: Appearance; title: string; body: string } {
+  const { headline } = status;
+  switch (headline.state) {
+    case 'not-configured':
+      return {
+        appearance: 'information',
+        title: 'Not configured',
+        body: 'Paste your key, choose the region and save: events are sent from then on.',
+      };
+    case 'paused':
+      return {
+        appearance: 'warning',
+        title: 'Paused',
+        body: `Forwarding is switched off.${headline.waiting > 0 ? ` ${plural(headline.waiting, 'event waits', 'events wait')} until it is on again.` : ''}`,
+      };
+    case 'failing': {
+      const waiting = status.backlog.count;
+      const kept = waiting === 0 ? 'Events are' : `${plural(waiting, 'event waits', 'events wait')}: they are`;
+      return {
+        appearance: 'error',
+        title: `Failing since ${formatMoment(headline.since)}`,
+        body: `${headline.reason}. ${
+          headline.needsSettings
+            ? `Save a working key or region. ${kept} replayed automatically as soon as you do.`
+            : `${kept} kept and retried automatically.`
+        }`,
+      };
+    }
+    case 'catching-up':
+      return {
+        appearance: 'information',
+        title: headline.draining ? 'Backlog draining' : 'Backlog waiting',
+        body: backlogSentence(status),
+      };
+    case 'healthy':
+      return {
+        appearance: 'success',
+        title: 'Healthy',
+        body: headline.lastSuccessAt === null ? 'Connected: nothing delivered yet.' : `Last delivery ${ago(headline.lastSuccessAt)}.`,
+      };
+  }
 }
 
-export function StatusPanel({ reloadToken }: { reloadToken: number }) {
-  const { data: status, error, reload } = useResolver(ResolverKeys.getStatus, {}, { reloadToken });
+function heartbeatWords(heartbeat: HeartbeatStatus): string {
+  const next =
+    'nextBy' in heartbeat
+      ? `the next is due ${heartbeat.nextBy === null ? 'within the hour' : `by ${formatMoment(heartbeat.nextBy)}`}`
+      : '';
+  switch (heartbeat.state) {
+    case 'off':
+      return heartbeat.because === 'not-configured' ? 'Not sent until the app is configured' : 'Not sent while forwarding is off';
+    case 'pending':
+      return `Not sent with the saved settings yet; ${next}`;
+    case 'delivered':
+      return `Delivered ${ago(heartbeat.at)}; ${next}`;
+    case 'failed':
+      return `Failed ${ago(heartbeat.at)}: ${heartbeat.reason}. Tried again hourly; ${next}`;
+  }
+}
 
-  const badge = status ? health(status) : null;
+interface StatusPanelProps {
+  status: StatusState | null;
+  error: ResolverError | null;
+  onRefresh: () => void;
+}
+
+export function StatusPanel({ status, error, onRefresh }: StatusPanelProps) {
+  const words = status ? headlineWords(status) : null;
   return (
     <Card
       headingId="status-heading"
       title="Delivery health"
       testId="status-panel"
       headerExtras={
-        <>
-          {badge && (
-            <Lozenge appearance={badge.appearance} testId="health">
-              {badge.label}
-            </Lozenge>
-          )}
-          <Button appearance="subtle" onClick={() => void reload()} testId="refresh-status">
-            Refresh
-          </Button>
-        </>
+        <Button appearance="subtle" onClick={onRefresh} testId="refresh-status">
+          Refresh
+        </Button>
       }
     >
       {error && <SectionMessage appearance="error">{error.message}</SectionMessage>}
-      {status && (
+      {status && words && (
         <>
+          <div data-testid="headline" data-state={status.headline.state} aria-live="polite">
+            <SectionMessage appearance={words.appearance} title={words.title} testId="health">
+              <p>{words.body}</p>
+            </SectionMessage>
+          </div>
           <div className="stats">
             <Stat label="Delivered (24 h)" value={status.last24h.delivered} testId="stat-delivered" />
             <Stat label="Failed attempts (24 h)" value={status.last24h.failedAttempts} testId="stat-failed" />
@@ -52,18 +107,13 @@ export function StatusPanel({ reloadToken }: { reloadToken: number }) {
           {status.backlog.dropped && (
             <SectionMessage appearance="warning" testId="backlog-dropped">
               <p>
-                {status.backlog.dropped.count} undelivered {status.backlog.dropped.count === 1 ? 'event was' : 'events were'} dropped to
-                stay within the backlog&apos;s capacity (kept between {formatTime(status.backlog.dropped.firstBackloggedAt)} and{' '}
+                {plural(status.backlog.dropped.count, 'undelivered event was', 'undelivered events were')} dropped to stay within the
+                backlog&apos;s capacity (kept between {formatTime(status.backlog.dropped.firstBackloggedAt)} and{' '}
                 {formatTime(status.backlog.dropped.lastBackloggedAt)}).{' '}
                 {status.backlog.dropped.reportedAt === null
                   ? 'Coralogix will be told as soon as it takes entries again.'
                   : 'An entry in Coralogix says so too.'}
               </p>
-            </SectionMessage>
-          )}
-          {status.backlog.count > 0 && (
-            <SectionMessage appearance={status.backlog.phase === 'waiting-for-settings' ? 'error' : 'information'} testId="backlog-summary">
-              <p>{backlogSentence(status.backlog)}</p>
             </SectionMessage>
           )}
           <dl className="facts">
@@ -75,32 +125,18 @@ export function StatusPanel({ reloadToken }: { reloadToken: number }) {
             <dd data-testid="last-failure" className="reason">
               {status.lastFailure ? `${ago(status.lastFailure.at)}: ${status.lastFailure.reason}` : 'none'}
             </dd>
-            <dt>Last heartbeat</dt>
-            <dd data-testid="last-heartbeat">
-              {status.lastHeartbeat ? `${ago(status.lastHeartbeat.at)} (${status.lastHeartbeat.outcome})` : 'not yet'}
-            </dd>
+            <dt>Heartbeat</dt>
+            <dd data-testid="last-heartbeat">{heartbeatWords(status.heartbeat)}</dd>
           </dl>
-          <p className="muted">Failures are counted at once; deliveries may take up to a minute to show.</p>
+          <p className="muted">
+            Failures and connection tests of the saved key show at once; other deliveries within a minute. A Coralogix &ldquo;no data&rdquo;
+            alert on the hourly heartbeat tells you when the stream goes silent.
+          </p>
+          <TagsStatus status={status.versionTags} onChanged={onRefresh} />
         </>
       )}
     </Card>
   );
-}
-
-function backlogSentence(backlog: StatusState['backlog']): string {
-  const waiting = `${backlog.count} ${backlog.count === 1 ? 'event waits' : 'events wait'}${backlog.oldestAt === null ? '' : ` since ${formatTime(backlog.oldestAt)}`}.`;
-  switch (backlog.phase) {
-    case 'draining':
-      return `${waiting} Sending them now, oldest first: ${backlog.drainedInRun} delivered so far.`;
-    case 'retrying':
-      return `${waiting} ${backlog.reason ?? 'Coralogix did not take them'}; trying again ${backlog.nextAttemptAt === null ? 'soon' : `at ${formatTime(backlog.nextAttemptAt)}`}, automatically.`;
-    case 'waiting-for-settings':
-      return `${waiting} ${backlog.reason ?? 'Coralogix refused the key'}. Save a working key or region: they are sent as soon as you do.`;
-    case 'paused':
-      return `${waiting} ${backlog.reason ?? 'Forwarding is off'}: they are sent once forwarding is on again.`;
-    case 'idle':
-      return `${waiting} They are sent automatically with the next delivery that succeeds.`;
-  }
 }
 
 function Stat({ label, value, testId }: { label: string; value: number; testId: string }) {
