@@ -20,50 +20,43 @@ function nameFilter(query: string | undefined): string {
   return text === '' ? '' : `name ~ "${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
-interface RawPage {
-  values: unknown[];
-  nextPage?: number;
-}
-
-async function rawPage(response: Awaited<ReturnType<ReturnType<typeof api.asUser>['requestBitbucket']>>, page: number): Promise<RawPage> {
+/** One page of a listing, each value kept by `pick` (which drops what lacks an id or a name). */
+async function listingPage<T>(
+  path: ReturnType<typeof route>,
+  page: number,
+  pick: (value: Readonly<Record<string, unknown>>) => T | undefined,
+): Promise<ScopePage<T>> {
+  const response = await api.asUser().requestBitbucket(path, ACCEPT_JSON);
   if (!response.ok) throw new ListingFailed(`Bitbucket answered HTTP ${response.status} to the listing`);
   const body = objectOrEmpty((await response.json()) as unknown);
   const values = Array.isArray(body.values) ? body.values : [];
-  return { values, ...(typeof body.next === 'string' ? { nextPage: page + 1 } : {}) };
+  const items = values.flatMap((value) => {
+    const picked = pick(objectOrEmpty(value));
+    return picked === undefined ? [] : [picked];
+  });
+  return { items, ...(typeof body.next === 'string' ? { nextPage: page + 1 } : {}) };
 }
 
-export async function listProjects(caller: Caller, query: string | undefined, page: number): Promise<ScopePage<Required<ScopeProject>>> {
+export function listProjects(caller: Caller, query: string | undefined, page: number): Promise<ScopePage<Required<ScopeProject>>> {
   const q = nameFilter(query);
   const path = q
     ? route`/2.0/workspaces/${caller.workspaceId}/projects?q=${q}&page=${page}&pagelen=${PAGE_LENGTH}&sort=name`
     : route`/2.0/workspaces/${caller.workspaceId}/projects?page=${page}&pagelen=${PAGE_LENGTH}&sort=name`;
-  const response = await api.asUser().requestBitbucket(path, ACCEPT_JSON);
-  const raw = await rawPage(response, page);
-  const items = raw.values.flatMap((value) => {
-    const project = objectOrEmpty(value);
+  return listingPage(path, page, (project) => {
     const uuid = stringOf(project.uuid);
     const name = stringOf(project.name);
-    return uuid && name ? [{ uuid, key: stringOf(project.key) ?? '', name }] : [];
+    return uuid && name ? { uuid, key: stringOf(project.key) ?? '', name } : undefined;
   });
-  return { items, ...(raw.nextPage ? { nextPage: raw.nextPage } : {}) };
 }
 
-export async function listRepositories(
-  caller: Caller,
-  query: string | undefined,
-  page: number,
-): Promise<ScopePage<Required<ScopeRepository>>> {
+export function listRepositories(caller: Caller, query: string | undefined, page: number): Promise<ScopePage<Required<ScopeRepository>>> {
   const q = nameFilter(query);
   const path = q
     ? route`/2.0/repositories/${caller.workspaceId}?q=${q}&page=${page}&pagelen=${PAGE_LENGTH}&sort=name`
     : route`/2.0/repositories/${caller.workspaceId}?page=${page}&pagelen=${PAGE_LENGTH}&sort=name`;
-  const response = await api.asUser().requestBitbucket(path, ACCEPT_JSON);
-  const raw = await rawPage(response, page);
-  const items = raw.values.flatMap((value) => {
-    const repository = objectOrEmpty(value);
+  return listingPage(path, page, (repository) => {
     const uuid = stringOf(repository.uuid);
     const name = stringOf(repository.name);
-    return uuid && name ? [{ uuid, fullName: stringOf(repository.full_name) ?? name, name }] : [];
+    return uuid && name ? { uuid, fullName: stringOf(repository.full_name) ?? name, name } : undefined;
   });
-  return { items, ...(raw.nextPage ? { nextPage: raw.nextPage } : {}) };
 }

@@ -26,22 +26,23 @@ function productionRelease(): Record<string, unknown> {
   return payload;
 }
 
+let now: number;
+let platform: ForgePlatform;
+let receiver: CoralogixReceiver;
+let app: App;
+useFakeClockAndQuietConsole(() => now);
+
+// Every test: a fresh app, the receiver taking both keys, Bitbucket answering from the fixtures.
+beforeEach(async () => {
+  now = Date.parse('2026-11-22T10:00:00Z');
+  ({ platform, receiver, app } = await startConfiguredApp(API_KEY, () => now, { tagsKeys: [TAGS_KEY] }));
+  platform.bitbucket.serveAll(bitbucketRestFixtures());
+  serveWorkspaceFixtures(platform.bitbucket, platform.workspaceId);
+  platform.bitbucket.serveWorkspaceRoles(platform.workspaceId, { [ADMIN]: 'owner' });
+});
+afterEach(() => stopConfiguredApp({ platform, receiver }));
+
 describe('deployments as version tags', () => {
-  let now: number;
-  let platform: ForgePlatform;
-  let receiver: CoralogixReceiver;
-  let app: App;
-  useFakeClockAndQuietConsole(() => now);
-
-  beforeEach(async () => {
-    now = Date.parse('2026-11-22T10:00:00Z');
-    ({ platform, receiver, app } = await startConfiguredApp(API_KEY, () => now, { tagsKeys: [TAGS_KEY] }));
-    platform.bitbucket.serveAll(bitbucketRestFixtures());
-    serveWorkspaceFixtures(platform.bitbucket, platform.workspaceId);
-    platform.bitbucket.serveWorkspaceRoles(platform.workspaceId, { [ADMIN]: 'owner' });
-  });
-  afterEach(() => stopConfiguredApp({ platform, receiver }));
-
   const configure = async (changes: Partial<StoredSettings> = {}, tagsApiKey: string | undefined = TAGS_KEY) => {
     const settings = { ...defaultStoredSettings(), versionTags: { ...DEFAULT_VERSION_TAGS, enabled: true }, ...changes };
     await platform.invoke(() => app.writeSettings(settings, undefined, now, tagsApiKey ? { tagsApiKey } : {}));
@@ -212,21 +213,6 @@ describe('deployments as version tags', () => {
 });
 
 describe('repository scope', () => {
-  let now: number;
-  let platform: ForgePlatform;
-  let receiver: CoralogixReceiver;
-  let app: App;
-  useFakeClockAndQuietConsole(() => now);
-
-  beforeEach(async () => {
-    now = Date.parse('2026-11-22T11:00:00Z');
-    ({ platform, receiver, app } = await startConfiguredApp(API_KEY, () => now, { tagsKeys: [TAGS_KEY] }));
-    platform.bitbucket.serveAll(bitbucketRestFixtures());
-    serveWorkspaceFixtures(platform.bitbucket, platform.workspaceId);
-    platform.bitbucket.serveWorkspaceRoles(platform.workspaceId, { [ADMIN]: 'owner' });
-  });
-  afterEach(() => stopConfiguredApp({ platform, receiver }));
-
   const withScope = async (repositoryScope: RepositoryScope, versionTagsOn = false) => {
     const settings = {
       ...defaultStoredSettings(),
