@@ -1,6 +1,6 @@
 import { describeTestOutcome } from '../core/test-event';
 import { offersVersionTags } from '../core/regions';
-import { testTagOf } from '../core/version-tag';
+import { testTagOf, type WaitingTag, type WaitingTagSummary } from '../core/version-tag';
 import { ResolverKeys, type ResolverPayload, type ResolverResults, type VersionTagsStatus } from '../shared/contract';
 import type { Caller } from './authorization';
 import { readSettings, readTagsApiKey, type SettingsView } from './settings-store';
@@ -62,8 +62,7 @@ export const tagAndScopeHandlers: { [K in Keys]: (input: ResolverPayload<K>, cal
 };
 
 /** A waiting tag as the page lists it: everything but the body it will send. */
-function summaryOf(tag: Awaited<ReturnType<typeof waitingTags>>[number]['tag']) {
-  const { body: _body, ...summary } = tag;
+function summaryOf({ body: _body, ...summary }: WaitingTag): WaitingTagSummary {
   return summary;
 }
 

@@ -1,9 +1,9 @@
 import { kvs } from '@forge/kvs';
 import { randomUUID } from 'node:crypto';
-import { backlogItemId, CONFIGURATION_PROBE_DELAY_S } from '../core/backlog';
+import { backlogItemId, causeOf, drainStopAfter } from '../core/backlog';
 import type { DeliveryOutcome } from '../core/outcome';
 import { offersVersionTags } from '../core/regions';
-import { MAX_RETRY_DELAY_S, retryDelaySeconds, type FailureCause } from '../core/retry-policy';
+import type { FailureCause } from '../core/retry-policy';
 import type { DeliverySettings } from '../core/settings';
 import { TAG_OUTBOX_CAPACITY, type VersionTagBody, type WaitingTag } from '../core/version-tag';
 import { isConflict } from './drain-schedule';
@@ -55,9 +55,6 @@ function reasonOf(outcome: Exclude<DeliveryOutcome, { kind: 'delivered' }>): str
   }
   return outcome.reason.replace('the entry', 'the version tag');
 }
-
-const causeOf = (outcome: Exclude<DeliveryOutcome, { kind: 'delivered' }>): FailureCause =>
-  outcome.kind === 'rejected' ? outcome.cause : 'unavailable';
 
 /** Tags need their own key and a region that has a tags API. */
 function tagsTarget(settings: DeliverySettings): { region: DeliverySettings['region']; key: string } | undefined {
@@ -112,10 +109,9 @@ export async function createVersionTag(
   return { result: 'waiting', name: tag.name, reason, retryDueAt };
 }
 
+/** The drain's back-off (core/backlog.ts): a refused key is probed every 15 minutes, anything else backs off from 30 s. */
 function delayAfter(outcome: Exclude<DeliveryOutcome, { kind: 'delivered' }>, failures: number): number {
-  if (outcome.kind === 'rejected' && outcome.cause === 'configuration') return CONFIGURATION_PROBE_DELAY_S;
-  const retryAfterMs = outcome.kind === 'retryable' ? outcome.retryAfterMs : undefined;
-  return Math.min(MAX_RETRY_DELAY_S, retryDelaySeconds(failures + 1, retryAfterMs));
+  return drainStopAfter(outcome, failures + 1).delaySeconds;
 }
 
 const tagKey = (id: string) => `${StorageKeys.tagItemPrefix}${id}`;

@@ -2,7 +2,7 @@ import { enrichmentRequestOf } from '../core/enrichment';
 import { transformEvent } from '../core/entry';
 import { eventIdOf } from '../core/event-id';
 import { isForwarded, scopeDecision } from '../core/forwarding';
-import { decodeEvent, type BitbucketEvent, type DecodeResult } from '../core/events';
+import { decodeEvent, type DecodeResult } from '../core/events';
 import { boundDepth, objectOrEmpty, stringOf } from '../core/json';
 import type { DeliverySettings } from '../core/settings';
 import { isTaggedDeployment, needsPipeline, versionTagOf } from '../core/version-tag';
@@ -77,7 +77,7 @@ async function forward(payload: unknown, receivedAt: number): Promise<TriggerRes
   const event = decoded.ok ? decoded.event : undefined;
   const eventType = event?.eventType ?? (decoded.ok ? 'unknown' : (decoded.eventType ?? 'unknown'));
   // Decided before enrichment, so events the admin does not want cost no Bitbucket lookup.
-  if (!(await inScope(event, payload, settings, receivedAt))) return { status: 'skipped', reason: 'outside-scope' };
+  if (!(await inScope(payload, settings, receivedAt))) return { status: 'skipped', reason: 'outside-scope' };
   const tagged = event !== undefined && isTaggedDeployment(event, settings.versionTags);
   const forwarded = isForwarded(eventType, settings);
   if (!forwarded && !tagged) return { status: 'skipped', reason: 'event-not-selected' };
@@ -99,17 +99,17 @@ async function forward(payload: unknown, receivedAt: number): Promise<TriggerRes
  * cached lookup enrichment makes, so an event that is then forwarded pays for it once. A repository
  * whose project cannot be found out is forwarded, never dropped unseen.
  */
-async function inScope(event: BitbucketEvent | undefined, payload: unknown, settings: DeliverySettings, now: number): Promise<boolean> {
+async function inScope(payload: unknown, settings: DeliverySettings, now: number): Promise<boolean> {
   const scope = settings.repositoryScope;
+  // Read from the payload itself: the decoded event holds the same identifiers, and an event that did
+  // not decode is scoped like any other.
   const raw = objectOrEmpty(payload);
-  const repositoryUuid = event?.repository.uuid ?? stringOf(objectOrEmpty(raw.repository).uuid);
-  // Read from the payload itself: the event model types `project` only on the events that have one.
-  const projectUuid = stringOf(objectOrEmpty(raw.project).uuid);
-  const decision = scopeDecision(scope, repositoryUuid, projectUuid);
-  if (decision !== 'needs-project') return decision === 'in';
-  const workspaceUuid = event?.workspace?.uuid ?? stringOf(objectOrEmpty(raw.workspace).uuid);
+  const uuidOf = (field: string) => stringOf(objectOrEmpty(raw[field]).uuid);
+  const repositoryUuid = uuidOf('repository');
+  const decision = scopeDecision(scope, repositoryUuid, uuidOf('project'));
+  if (decision !== 'needs-project' || repositoryUuid === undefined) return decision !== 'out';
   const { repository } = await enrichEvent(
-    { workspaceUuid, repositoryUuid: repositoryUuid ?? '', actorId: undefined, pullRequestId: undefined },
+    { workspaceUuid: uuidOf('workspace'), repositoryUuid, actorId: undefined, pullRequestId: undefined },
     now,
   );
   const resolved = repository?.project?.uuid;
