@@ -56,14 +56,24 @@ export interface DrainState {
   /** Delivered since the backlog last started to drain. */
   drainedInRun: number;
   lastDrainedAt: number | null;
-  /** Storage the drain spent in the minute that began at `since`: runs in one minute share its share. */
+  /** Storage the drain spent lately: runs within one minute share its share. */
   spent?: StorageSpent;
 }
 
-export interface StorageSpent {
-  since: number;
+/** Storage units one drain run spent, recorded when it ended. */
+export interface StorageSpend {
+  at: number;
   readUnits: number;
   writeUnits: number;
+}
+
+export interface StorageSpent {
+  /**
+   * What runs spent in the last minute, oldest first. Forge counts units over any sliding minute,
+   * not minutes that begin when a drain does: a share kept per fixed minute lets two runs either
+   * side of its end spend twice the share within sixty seconds, leaving new events none.
+   */
+  lastMinute?: StorageSpend[];
   /**
    * Storage requests made since `requestsSince`, which count against that one second: a run that
    * starts within it shares it. The second does not move with each run, so runs that find it spent
@@ -71,6 +81,46 @@ export interface StorageSpent {
    */
   requestsSince?: number;
   requests?: number;
+}
+
+const MINUTE_MS = 60_000;
+
+/** What of `spends` still counts at `now`: recorded within the last minute. */
+export function spendsWithinMinute(spends: ReadonlyArray<StorageSpend>, now: number): StorageSpend[] {
+  return spends.filter((spend) => spend.at > now - MINUTE_MS);
+}
+
+/**
+ * Seconds until a run that has spent `current` so far (counted at `now`) may spend more beside
+ * what earlier runs spent: 0 while the drain's share of the last minute lasts; otherwise until
+ * enough of the oldest spends leave the minute, or a whole minute when this run alone spent it.
+ */
+export function secondsUntilShareLasts(earlier: ReadonlyArray<StorageSpend>, current: Omit<StorageSpend, 'at'>, now: number): number {
+  const counted = spendsWithinMinute(earlier, now).sort((a, b) => a.at - b.at);
+  let readUnits = current.readUnits + counted.reduce((sum, spend) => sum + spend.readUnits, 0);
+  let writeUnits = current.writeUnits + counted.reduce((sum, spend) => sum + spend.writeUnits, 0);
+  const lasts = () => readUnits < DRAIN_READ_UNITS_PER_MINUTE && writeUnits < DRAIN_WRITE_UNITS_PER_MINUTE;
+  if (lasts()) return 0;
+  for (const spend of counted) {
+    readUnits -= spend.readUnits;
+    writeUnits -= spend.writeUnits;
+    if (lasts()) return Math.max(1, Math.ceil((spend.at + MINUTE_MS - now) / 1000));
+  }
+  return MINUTE_MS / 1000;
+}
+
+/** The last minute's spends with this run's added, one a second at most so the list stays short. */
+export function withSpend(earlier: ReadonlyArray<StorageSpend>, spend: StorageSpend): StorageSpend[] {
+  const kept = spendsWithinMinute(earlier, spend.at);
+  if (spend.readUnits === 0 && spend.writeUnits === 0) return kept;
+  const last = kept[kept.length - 1];
+  if (last && spend.at - last.at < 1_000 && spend.at >= last.at) {
+    return [
+      ...kept.slice(0, -1),
+      { at: spend.at, readUnits: last.readUnits + spend.readUnits, writeUnits: last.writeUnits + spend.writeUnits },
+    ];
+  }
+  return [...kept, spend];
 }
 
 export const IDLE_DRAIN_STATE: DrainState = {

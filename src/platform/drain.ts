@@ -5,15 +5,17 @@ import {
   BACKLOG_CAPACITY_EVENTS,
   causeOf,
   droppedEventsEntry,
-  DRAIN_READ_UNITS_PER_MINUTE,
-  DRAIN_WRITE_UNITS_PER_MINUTE,
   drainStopAfter,
   IDLE_DRAIN_STATE,
   MAX_DRAIN_REQUEST_BYTES,
   MAX_DRAIN_REQUEST_ENTRIES,
   planBatches,
+  secondsUntilShareLasts,
+  spendsWithinMinute,
+  withSpend,
   type DrainState,
   type DrainStop,
+  type StorageSpend,
   type StorageSpent,
   type DroppedEvents,
 } from '../core/backlog';
@@ -81,41 +83,39 @@ function remainingMs(): number {
 /** What one run spends, so it stays within its share of the storage limits and the egress limit. */
 class RunBudget {
   requests = 0;
-  readUnits: number;
-  writeUnits: number;
+  readUnits = 0;
+  writeUnits = 0;
   /** Storage requests of this run: Forge takes 1,000 a second per installation, for everything the installation does. */
-  storageRequests = 0;
-  private readonly startedAt: number;
+  storageRequests: number;
+  private readonly earlier: StorageSpend[];
   private readonly requestsSince: number;
 
-  /** Carries on the minute of an earlier run, so runs close together do not each spend a minute's share. */
+  /** Counts what earlier runs spent in the last minute, so runs close together share one minute's share. */
   constructor(now: number, earlier: StorageSpent | undefined) {
-    const sameMinute = earlier !== undefined && now - earlier.since < 60_000 && now >= earlier.since;
-    this.startedAt = sameMinute ? earlier.since : now;
-    this.readUnits = sameMinute ? earlier.readUnits : 0;
-    this.writeUnits = sameMinute ? earlier.writeUnits : 0;
+    // A state written before spends were listed carries none: that run's minute is long over or was
+    // within the share, so at most one share more is spent beside it, within Forge's limit.
+    this.earlier = spendsWithinMinute(earlier?.lastMinute ?? [], now);
     const sameSecond = earlier?.requestsSince !== undefined && now - earlier.requestsSince < 1_000 && now >= earlier.requestsSince;
     this.requestsSince = sameSecond ? (earlier.requestsSince ?? now) : now;
     this.storageRequests = sameSecond ? (earlier.requests ?? 0) : 0;
   }
 
-  spent(): StorageSpent {
+  /** What to record when the run ends, at `now`. */
+  spent(now: number): StorageSpent {
     return {
-      since: this.startedAt,
-      readUnits: this.readUnits,
-      writeUnits: this.writeUnits,
+      lastMinute: withSpend(this.earlier, { at: now, readUnits: this.readUnits, writeUnits: this.writeUnits }),
       requestsSince: this.requestsSince,
       requests: this.storageRequests,
     };
   }
 
   /**
-   * Seconds to pause before going on: until the next minute when this one's share of storage units
-   * is spent, a second when its share of storage requests is; 0 while both last.
+   * Seconds to pause before going on: until enough of the last minute's storage units leave it when
+   * the drain's share is spent, a second when its share of storage requests is; 0 while both last.
    */
   storageWaitSeconds(now: number): number {
-    const spent = this.readUnits >= DRAIN_READ_UNITS_PER_MINUTE || this.writeUnits >= DRAIN_WRITE_UNITS_PER_MINUTE;
-    if (spent) return Math.max(1, Math.ceil((this.startedAt + 60_000 - now) / 1000));
+    const unitsWait = secondsUntilShareLasts(this.earlier, this, now);
+    if (unitsWait > 0) return unitsWait;
     return this.storageRequests >= STORAGE_REQUESTS_PER_RUN ? 1 : 0;
   }
 
@@ -203,7 +203,12 @@ async function collect(budget: RunBudget, probe: boolean): Promise<BacklogItem[]
     bytes += pageBytes;
     if (probe) break;
     cursor = page.cursor;
-  } while (cursor && items.length < MAX_DRAIN_REQUEST_ENTRIES && bytes < MAX_DRAIN_REQUEST_BYTES);
+  } while (
+    cursor &&
+    items.length < MAX_DRAIN_REQUEST_ENTRIES &&
+    bytes < MAX_DRAIN_REQUEST_BYTES &&
+    budget.storageWaitSeconds(Date.now()) === 0
+  );
   return items;
 }
 
@@ -352,7 +357,7 @@ export async function runDrain(now: number, options: { includeHeld?: boolean; ca
         consecutiveFailures: delivered > 0 ? 1 : previous.consecutiveFailures + 1,
         drainedInRun,
         lastDrainedAt,
-        spent: budget.spent(),
+        spent: budget.spent(Date.now()),
       });
       await requestDrain(now, { delaySeconds, force: true });
     } else if (result.status === 'continuing') {
@@ -364,13 +369,13 @@ export async function runDrain(now: number, options: { includeHeld?: boolean; ca
         consecutiveFailures: 0,
         drainedInRun,
         lastDrainedAt,
-        spent: budget.spent(),
+        spent: budget.spent(Date.now()),
       });
       await requestDrain(now, { delaySeconds: result.delaySeconds, force: true });
     } else {
       const heldLeft = (await oldestItems(1, { held: true })).items.length > 0;
       if (!heldLeft) await settleEmptyBacklog(now);
-      await writeState({ ...IDLE_DRAIN_STATE, since: now, drainedInRun, lastDrainedAt, spent: budget.spent() });
+      await writeState({ ...IDLE_DRAIN_STATE, since: now, drainedInRun, lastDrainedAt, spent: budget.spent(Date.now()) });
     }
     return result;
   } finally {

@@ -1,3 +1,4 @@
+import { DRAIN_READ_UNITS_PER_MINUTE } from '../../src/core/backlog';
 import type { PendingDelivery } from '../../src/core/pending';
 import { validate } from '../../src/core/validation';
 import { StorageKeys } from '../../src/platform/storage-keys';
@@ -105,7 +106,7 @@ describe('the backlog', () => {
     const spentAt = now;
     await platform.invoke(async () => {
       const { kvs } = await import('@forge/kvs');
-      const spent = { since: spentAt, readUnits: 0, writeUnits: 0, requestsSince: spentAt, requests: 400 };
+      const spent = { lastMinute: [], requestsSince: spentAt, requests: 400 };
       await kvs.set(StorageKeys.drainState, { ...(await app.readDrainState()), phase: 'draining', spent });
     });
     for (const after of [300, 600, 900]) {
@@ -152,6 +153,33 @@ describe('the backlog', () => {
     expect(await drain()).toMatchObject({ status: 'drained', delivered: 0 });
     expect(await drain({ includeHeld: true })).toMatchObject({ status: 'drained', delivered: 2 });
     expect(await app.backlogCount()).toBe(0);
+  });
+
+  it('keeps to its share of storage reads over any sixty seconds, however its runs fall across minutes', async () => {
+    // Entries of 60 KB: a page of 100 answers about 590 read units, so a few pages spend the share.
+    const big = 'x'.repeat(60_000);
+    for (let i = 0; i < 800; i += 1) {
+      now += 1_000;
+      await app.addToBacklog(pending(i, { text: JSON.stringify({ event: { id: i }, big }) }), 'unavailable', 'failed', now);
+    }
+    now += 120_000;
+    const onePage = 100 * 7;
+    const readsOverLastMinute: number[] = [];
+    // The first run fails after one request and spends little; the second, 40 s on, spends the
+    // rest of the share late in that minute; the runs after it must not spend a new share at once.
+    receiver.inject({ kind: 'pass' }, { kind: 'status', status: 503 });
+    const runs: string[] = [];
+    for (const step of [0, 40_000, 20_000, 20_000, 20_000, 20_000, 20_000, 20_000, 20_000, 20_000]) {
+      now += step;
+      runs.push((await drain())?.status ?? 'no result');
+      readsOverLastMinute.push(platform.kvs.quota.used('read'));
+      if (runs[runs.length - 1] === 'drained') break;
+    }
+    expect(runs[0]).toBe('stopped');
+    expect(runs[runs.length - 1]).toBe('drained');
+    expect(platform.kvs.quota.counters.rateLimited).toBe(0);
+    expect(Math.max(...readsOverLastMinute)).toBeLessThanOrEqual(DRAIN_READ_UNITS_PER_MINUTE + onePage);
+    expect(new Set(receiver.entries.map((entry) => JSON.parse(entry.text).event.id as number)).size).toBe(800);
   });
 
   it('leaves every event either sent and removed or still waiting when Coralogix fails halfway', async () => {

@@ -3,10 +3,13 @@ import {
   BACKLOG_ITEM_ID,
   CONFIGURATION_PROBE_DELAY_S,
   causeOf,
+  DRAIN_READ_UNITS_PER_MINUTE,
   drainStopAfter,
   isHeldCause,
   MAX_DRAIN_REQUEST_BYTES,
   planBatches,
+  secondsUntilShareLasts,
+  withSpend,
 } from '../../src/core/backlog';
 import { MAX_RETRY_DELAY_S } from '../../src/core/retry-policy';
 
@@ -73,5 +76,49 @@ describe('when a drain stops', () => {
     expect(isHeldCause(causeOf({ kind: 'rejected', cause: 'too-large', reason: 'HTTP 413', status: 413 }))).toBe(true);
     expect(isHeldCause(causeOf({ kind: 'rejected', cause: 'configuration', reason: 'HTTP 403', status: 403 }))).toBe(false);
     expect(isHeldCause(causeOf({ kind: 'retryable', reason: 'timeout' }))).toBe(false);
+  });
+});
+
+describe("the drain's share of a minute's storage units", () => {
+  const share = DRAIN_READ_UNITS_PER_MINUTE;
+  const nothing = { readUnits: 0, writeUnits: 0 };
+
+  it('counts every run of the last sixty seconds, not a minute that began with one of them', () => {
+    // Spent late in one minute and early in the next: a fixed minute would allow twice the share.
+    const earlier = [
+      { at: 0, readUnits: 300, writeUnits: 0 },
+      { at: 40_000, readUnits: share - 300, writeUnits: 0 },
+    ];
+    expect(secondsUntilShareLasts(earlier, nothing, 50_000)).toBe(10);
+    expect(secondsUntilShareLasts(earlier, nothing, 60_000)).toBe(0);
+    // The minute that began at 0 is over, yet 40 s ago the share was all but spent.
+    expect(secondsUntilShareLasts(earlier, { readUnits: 300, writeUnits: 0 }, 60_000)).toBe(40);
+    expect(secondsUntilShareLasts(earlier, { readUnits: 300, writeUnits: 0 }, 100_000)).toBe(0);
+  });
+
+  it('lets a run spend what is left of the share, and waits a whole minute once the run alone spent it', () => {
+    const earlier = [{ at: 10_000, readUnits: share / 2, writeUnits: 0 }];
+    expect(secondsUntilShareLasts(earlier, { readUnits: share / 2 - 1, writeUnits: 0 }, 20_000)).toBe(0);
+    expect(secondsUntilShareLasts(earlier, { readUnits: share / 2, writeUnits: 0 }, 20_000)).toBe(50);
+    expect(secondsUntilShareLasts([], { readUnits: 0, writeUnits: share }, 20_000)).toBe(60);
+  });
+
+  it('keeps only the last minute, one record a second, in the order spent', () => {
+    const kept = withSpend(
+      [
+        { at: 0, readUnits: 5, writeUnits: 5 },
+        { at: 30_000, readUnits: 7, writeUnits: 1 },
+      ],
+      { at: 30_400, readUnits: 3, writeUnits: 2 },
+    );
+    expect(kept).toEqual([
+      { at: 0, readUnits: 5, writeUnits: 5 },
+      { at: 30_400, readUnits: 10, writeUnits: 3 },
+    ]);
+    expect(withSpend(kept, { at: 60_001, readUnits: 1, writeUnits: 0 })).toEqual([
+      { at: 30_400, readUnits: 10, writeUnits: 3 },
+      { at: 60_001, readUnits: 1, writeUnits: 0 },
+    ]);
+    expect(withSpend(kept, { at: 61_000, ...nothing })).toEqual([{ at: 30_400, readUnits: 10, writeUnits: 3 }]);
   });
 });
