@@ -146,6 +146,8 @@ export interface HeadlineInput {
     /** The oldest waiting event was refused for the key or region. */
     oldestNeedsSettings: boolean;
   };
+  /** Version tags that could not be created yet, and why the oldest waits. */
+  tags: { waiting: number; reason: string | null };
 }
 
 /** One state an admin reads in a second, most pressing first. */
@@ -154,6 +156,8 @@ export type Headline =
   | { state: 'paused'; waiting: number }
   | { state: 'failing'; since: number; reason: string; needsSettings: boolean }
   | { state: 'catching-up'; waiting: number; draining: boolean }
+  /** Log entries flow, but version tags wait: "healthy" would hide a refused tags key. */
+  | { state: 'tags-waiting'; waiting: number; reason: string | null; lastSuccessAt: number | null }
   | { state: 'healthy'; lastSuccessAt: number | null };
 
 export function headlineOf(input: HeadlineInput): Headline {
@@ -173,5 +177,6 @@ export function headlineOf(input: HeadlineInput): Headline {
     return { state: 'failing', since: Math.min(...evidence), reason: lastFailure.reason, needsSettings };
   }
   if (backlog.count > 0) return { state: 'catching-up', waiting: backlog.count, draining: backlog.phase === 'draining' };
+  if (input.tags.waiting > 0) return { state: 'tags-waiting', waiting: input.tags.waiting, reason: input.tags.reason, lastSuccessAt };
   return { state: 'healthy', lastSuccessAt };
 }

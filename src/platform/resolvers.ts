@@ -108,6 +108,7 @@ const handlers: { [K in ResolverKey]: Handler<K> } = {
     // The settings store's revision is the time of the save (writeSettings).
     const savedAt = view?.revision ?? null;
     const current = { configured: view !== undefined, forwardingEnabled: view?.settings.forwardingEnabled ?? false, revision: savedAt };
+    const versionTags = await versionTagsStatus(view);
     const headline = headlineOf({
       current,
       savedAt,
@@ -120,6 +121,7 @@ const handlers: { [K in ResolverKey]: Handler<K> } = {
         oldestAt: oldest?.backloggedAt ?? null,
         oldestNeedsSettings: oldest?.cause === 'configuration',
       },
+      tags: { waiting: versionTags.waiting, reason: versionTags.reason },
     });
     return {
       headline,
@@ -142,7 +144,7 @@ const handlers: { [K in ResolverKey]: Handler<K> } = {
         scheduledDrainAt: drainDueAt,
       },
       lastHeartbeat,
-      versionTags: await versionTagsStatus(view),
+      versionTags,
     };
   },
 

@@ -173,12 +173,18 @@ describe('repository scope and version tags on the settings page', () => {
     await page.getByTestId('tag-row').first().waitFor();
     expect(await page.getByTestId('tags-waiting').textContent()).toBe('1 version tag');
     expect(await page.getByTestId('tags-waiting-summary').textContent()).toMatch(/^1 version tag waits to be created\./);
+    // The headline does not say healthy while a tag waits for a refused key.
+    expect(await page.getByTestId('headline').getAttribute('data-state')).toBe('tags-waiting');
+    expect(await page.getByTestId('headline').textContent()).toMatch(
+      /Version tags waiting.*1 version tag waits to be created\. Coralogix refused the tags API key/,
+    );
     await screenshot(page, 'tags-3-waiting');
 
     await page.getByTestId('discard-tag').click();
     await page.getByTestId('tags-message').getByText('Discarded').waitFor();
     await page.getByTestId('tags-waiting').getByText('none').waitFor();
     expect(await page.getByTestId('tag-row').count()).toBe(0);
+    expect(await page.getByTestId('headline').getAttribute('data-state')).toBe('healthy');
   }, 60_000);
 
   it('explains that the GOV1 region offers no version tags, with the switch disabled', async () => {

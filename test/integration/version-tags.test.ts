@@ -146,6 +146,7 @@ describe('deployments as version tags', () => {
       reason: expect.stringContaining('tags API key'),
       nextAttemptAt: expect.any(Number),
     });
+    expect(status.headline).toMatchObject({ state: 'tags-waiting', waiting: 1, reason: expect.stringContaining('tags API key') });
     // Probing a refused key waits 15 minutes; the admin's save does not.
     await call(ResolverKeys.saveSettings, {
       settings: { ...defaultStoredSettings(), versionTags: { ...DEFAULT_VERSION_TAGS, enabled: true } },

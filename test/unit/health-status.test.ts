@@ -43,6 +43,7 @@ describe('the status headline', () => {
     lastSuccessAt: null,
     lastFailure: null,
     backlog: { count: 0, phase: 'idle', phaseSince: 0, oldestAt: null, oldestNeedsSettings: false },
+    tags: { waiting: 0, reason: null },
   };
 
   it('says not configured, then paused, before anything else', () => {
@@ -90,5 +91,15 @@ describe('the status headline', () => {
       waiting: 2,
       draining: true,
     });
+  });
+
+  it('does not say healthy while version tags wait, and puts the log stream first', () => {
+    const tags = { waiting: 2, reason: 'Coralogix refused the tags API key (HTTP 403)' };
+    const delivering = { ...base, lastSuccessAt: NOW - 1_000, tags };
+    expect(headlineOf(delivering)).toEqual({ state: 'tags-waiting', waiting: 2, reason: tags.reason, lastSuccessAt: NOW - 1_000 });
+    const catchingUp = { ...delivering, backlog: { ...base.backlog, count: 4, phase: 'draining' as const } };
+    expect(headlineOf(catchingUp)).toMatchObject({ state: 'catching-up' });
+    const failing = { ...delivering, lastFailure: { at: NOW, reason: 'HTTP 503' } };
+    expect(headlineOf(failing)).toMatchObject({ state: 'failing' });
   });
 });

@@ -5,7 +5,7 @@ import type { StatusState } from '../../../src/shared/contract';
 import { backlogSentence } from './backlogWords';
 import { Card } from './Card';
 import { TagsStatus } from './TagsStatus';
-import { ago, formatMoment, formatTime, plural } from './format';
+import { ago, asSentence, formatMoment, formatTime, plural } from './format';
 import type { ResolverError } from './useResolver';
 
 type Appearance = 'success' | 'error' | 'warning' | 'information';
@@ -45,6 +45,16 @@ function headlineWords(status: StatusState): { appearance: Appearance; title: st
         title: headline.draining ? 'Backlog draining' : 'Backlog waiting',
         body: backlogSentence(status),
       };
+    case 'tags-waiting': {
+      const why = headline.reason === null ? '' : ` ${asSentence(headline.reason)}`;
+      const logs =
+        headline.lastSuccessAt === null ? 'Log entries are not failing' : `Log entries are delivered (last ${ago(headline.lastSuccessAt)})`;
+      return {
+        appearance: 'warning',
+        title: 'Version tags waiting',
+        body: `${logs}, but ${plural(headline.waiting, 'version tag waits', 'version tags wait')} to be created.${why} See Version tags below.`,
+      };
+    }
     case 'healthy':
       return {
         appearance: 'success',

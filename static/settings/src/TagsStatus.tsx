@@ -5,7 +5,7 @@ import Heading from '@atlaskit/heading';
 import Lozenge from '@atlaskit/lozenge';
 import SectionMessage from '@atlaskit/section-message';
 import { ResolverKeys, type TagRow, type VersionTagsStatus } from '../../../src/shared/contract';
-import { ago, formatTime, plural } from './format';
+import { ago, asSentence, formatTime, plural } from './format';
 import { useResolver, type ResolverError } from './useResolver';
 
 const CAUSES: Record<TagRow['cause'], string> = {
@@ -23,8 +23,7 @@ const failure = (error: ResolverError): Message => ({ appearance: 'error', text:
 
 function waitingSentence(status: VersionTagsStatus): string {
   const waiting = `${plural(status.waiting, 'version tag waits', 'version tags wait')} to be created.`;
-  // Reasons come from the server with or without a full stop; the sentence gets exactly one.
-  const why = status.reason === null ? '' : ` ${status.reason.replace(/\.?$/, '.')}`;
+  const why = status.reason === null ? '' : ` ${asSentence(status.reason)}`;
   const next =
     status.nextAttemptAt === null ? ' Press Retry all to try them now.' : ` Next try ${formatTime(status.nextAttemptAt)}, automatically.`;
   return `${waiting}${why}${next}`;

@@ -25,3 +25,8 @@ export function ago(ms: number | null | undefined, now: number = Date.now()): st
 export function plural(count: number, one: string, many: string): string {
   return `${count} ${count === 1 ? one : many}`;
 }
+
+/** A reason from the server, with or without its full stop, as a sentence ending in exactly one. */
+export function asSentence(reason: string): string {
+  return reason.endsWith('.') ? reason : `${reason}.`;
+}
